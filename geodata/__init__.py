@@ -1,0 +1,1 @@
+"""The curated geodata, shipped as package data (read with importlib.resources)."""

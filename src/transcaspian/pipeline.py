@@ -12,8 +12,10 @@ from pathlib import Path
 import geopandas as gpd
 
 from .build import Network, build_network, places_frame
+from .check import CheckResult, annotate, run_checks
+from .claims import ClaimContext, Register, load_curated_claims, read_claims
 from .errors import DataError
-from .export import split_by_layer, write_geojson_layers
+from .export import split_by_layer, write_exports, write_geojson_layers, write_sha256sums
 from .layers import legs_frame, routes_frame
 from .measure import CountryIndex
 from .sources import Geodata, PathLike, load_countries, load_geodata
@@ -30,6 +32,8 @@ class Measured:
     routes: gpd.GeoDataFrame
     places: gpd.GeoDataFrame
     countries: CountryIndex
+    #: The claims checked against this geometry (set by :func:`check_measured`).
+    checks: CheckResult | None = None
 
     def layer_frames(self) -> dict[str, gpd.GeoDataFrame]:
         """Network layers in display order, then places and routes."""
@@ -65,8 +69,61 @@ def measure_geodata(directory: PathLike | None = None) -> Measured:
     )
 
 
-def run_build(directory: PathLike | None, out: Path) -> Measured:
-    """Build every output under ``out`` and return what was measured."""
+def run_build(directory: PathLike | None, out: Path, *, offline: bool = False) -> Measured:
+    """Build every output under ``out`` and return what was measured.
+
+    ``offline`` makes the maps under ``out/maps`` self-contained: Leaflet
+    inlined and a Natural Earth basemap instead of CDN assets and tiles.
+    """
     measured = measure_geodata(directory)
+    measured = check_measured(measured, directory)
     write_geojson_layers(out, measured.layer_frames())
+    write_exports(out, measured)
+    write_maps(out, measured, offline=offline)
+    write_checks(out, measured)
+    # Keep last: the checksums cover every file the steps above wrote.
+    write_sha256sums(out)
     return measured
+
+
+def write_maps(out: Path, measured: Measured, *, offline: bool = False) -> list[Path]:
+    """Write ``out/maps/``: index.html, one page per layer, embed.html."""
+    from .export import atomic_write
+    from .render import network_maps
+
+    return [atomic_write(Path(out) / "maps" / name, html) for name, html in network_maps(measured, offline=offline).items()]
+
+
+def check_measured(measured: Measured, directory: PathLike | None = None, claims_file: PathLike | None = None) -> Measured:
+    """Check the claims against the measured geometry.
+
+    Reads ``claims_file``, or the ``claims.toml`` of the geodata directory
+    when it is omitted (no claims if there is none), judges every length
+    claim and returns a copy of ``measured`` with ``checks`` set and the
+    legs and routes frames carrying ``stated_length_km``, ``stated_source``,
+    ``length_ratio``, ``check`` and ``facts``.
+
+    Raises
+    ------
+    DataError
+        On a bad claims file, naming the file, the claim and the field.
+    """
+    from dataclasses import replace
+
+    ctx = ClaimContext.from_network(measured.network)
+    register: Register = read_claims(claims_file, ctx) if claims_file is not None else load_curated_claims(directory, ctx)
+    result = run_checks(register, measured.network, measured.countries)
+    return replace(measured, legs=annotate(measured.legs, result), routes=annotate(measured.routes, result), checks=result)
+
+
+def write_checks(out: Path, measured: Measured) -> list[Path]:
+    """Write ``out/checks.csv`` and ``out/report.md`` from ``measured.checks``."""
+    from .export import atomic_write
+    from .report import checks_csv, report_markdown
+
+    if measured.checks is None:
+        return []
+    return [
+        atomic_write(Path(out) / "checks.csv", checks_csv(measured.checks)),
+        atomic_write(Path(out) / "report.md", report_markdown(measured.checks)),
+    ]

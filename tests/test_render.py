@@ -1,0 +1,533 @@
+"""Maps as HTML, tested without a browser: payloads, styles, safety, modes, sizes."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from transcaspian import render, render_assets
+from transcaspian.cli import main
+from transcaspian.measure import line_length_km
+from transcaspian.pipeline import write_maps
+from transcaspian.sources import LAYERS
+from transcaspian.styles import LAYER_COLORS, PLACE_STYLES, line_style
+
+PAYLOADS = ("<img src=x onerror=alert(1)>", "${alert(1)}", "</script><script>alert(1)</script>", "`; alert(1); `")
+MAP_PAGES = ["index.html", *(f"{k}.html" for k in LAYERS), "routes.html", "places.html"]
+
+
+class _Tags(HTMLParser):
+    """Collect tags with their attributes, and the text of JSON data scripts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.data: list[str] = []
+        self._in_data = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.tags.append((tag, attrs))
+        self._in_data = tag == "script" and attrs.get("type") == "application/json"
+
+    def handle_endtag(self, tag):
+        self._in_data = False
+
+    def handle_data(self, data):
+        if self._in_data:
+            self.data.append(data)
+
+
+def parse(html: str) -> _Tags:
+    parser = _Tags()
+    parser.feed(html)
+    return parser
+
+
+def payload_of(html: str) -> dict:
+    tags = parse(html)
+    assert len(tags.data) == 1
+    return json.loads(tags.data[0])
+
+
+@pytest.fixture(scope="module")
+def cdn_pages(measured) -> dict[str, str]:
+    return render.network_maps(measured)
+
+
+@pytest.fixture(scope="module")
+def offline_pages(measured) -> dict[str, str]:
+    return render.network_maps(measured, offline=True)
+
+
+@pytest.fixture(scope="module")
+def hostile_frame() -> gpd.GeoDataFrame:
+    """Features whose names, values and keys are script and markup payloads."""
+    rows = [
+        {
+            "name": PAYLOADS[0],
+            PAYLOADS[1]: PAYLOADS[2],
+            PAYLOADS[2]: "javascript:alert(1)",
+            "link": "https://example.org/a?b=<c>",
+            "geometry": shapely.LineString([(49.0, 40.0), (51.0, 43.0)]),
+        },
+        {"name": PAYLOADS[2], "kind": "port", "geometry": shapely.Point(50.0, 41.0)},
+        {"name": PAYLOADS[1], "note": PAYLOADS[3], "geometry": shapely.Polygon([(48, 38), (49, 38), (49, 39), (48, 38)])},
+    ]
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+
+
+# -- json_for_script ------------------------------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.recursive(st.text() | st.integers() | st.booleans() | st.none(), lambda c: st.lists(c) | st.dictionaries(st.text(), c), max_leaves=20))
+def test_json_for_script__round_trips_and_is_inert(value):
+    text = render.json_for_script(value)
+    assert json.loads(text) == value
+    assert not set(text) & {"<", ">", "&", "\u2028", "\u2029"}
+
+
+def test_json_for_script__escapes_closing_tags():
+    assert render.json_for_script("</script>") == '"\\u003c/script\\u003e"'
+
+
+@pytest.mark.parametrize(
+    "url, ok",
+    [
+        ("https://example.org/x", True),
+        ("http://example.org", True),
+        ("HTTPS://EXAMPLE.ORG", True),
+        ("javascript:alert(1)", False),
+        ("data:text/html,<script>", False),
+        ("//example.org", False),
+        ("ftp://example.org", False),
+        ("https://", False),
+        (None, False),
+        (42, False),
+    ],
+)
+def test_is_http_url__only_absolute_http_and_https(url, ok):
+    assert render.is_http_url(url) is ok
+
+
+# -- geometry at display precision ------------------------------------------------
+
+
+def test_display_geometry__densifies_long_segments_along_the_geodesic():
+    line = shapely.LineString([(49.44, 39.945), (28.66, 44.17)])  # ~1,800 km, one segment
+    geom = render.display_geometry(line)
+    coords = np.asarray(geom["coordinates"])
+    assert len(coords) > 80
+    assert coords[0].tolist() == [49.44, 39.945] and coords[-1].tolist() == [28.66, 44.17]
+    # The drawn line has the geodesic's length, within rounding.
+    assert line_length_km(coords) == pytest.approx(line_length_km(line), rel=1e-5)
+    # ... and bows north of the straight lon/lat chord, as a geodesic does here.
+    mid = coords[len(coords) // 2]
+    chord_lat = 39.945 + (44.17 - 39.945) * (49.44 - mid[0]) / (49.44 - 28.66)
+    assert mid[1] > chord_lat + 0.5
+
+
+def test_display_geometry__rounds_to_display_precision_and_drops_repeats():
+    line = shapely.LineString([(1.123456789, 2.987654321), (1.1234561, 2.9876541), (1.2, 3.0)])
+    geom = render.display_geometry(line, spacing_km=None)
+    assert geom["coordinates"] == [[1.12346, 2.98765], [1.2, 3.0]]
+
+
+@pytest.mark.parametrize(
+    "geom, kind",
+    [
+        (shapely.Point(1.0, 2.0, 3.0), "Point"),
+        (shapely.MultiPoint([(0, 0), (1, 1)]), "MultiPoint"),
+        (shapely.MultiLineString([[(0, 0), (1, 1)], [(2, 2), (3, 3)]]), "MultiLineString"),
+        (shapely.Polygon([(0, 0), (1, 0), (1, 1), (0, 0)], [[(0.2, 0.1), (0.8, 0.1), (0.8, 0.7), (0.2, 0.1)]]), "Polygon"),
+        (shapely.MultiPolygon([shapely.box(0, 0, 1, 1), shapely.box(2, 2, 3, 3)]), "MultiPolygon"),
+        (shapely.GeometryCollection([shapely.Point(0, 0), shapely.LineString([(0, 0), (1, 1)])]), "GeometryCollection"),
+    ],
+)
+def test_display_geometry__keeps_each_geometry_type(geom, kind):
+    out = render.display_geometry(geom)
+    assert out["type"] == kind
+    shapely.from_geojson(json.dumps(out))  # valid GeoJSON geometry
+
+
+def test_display_geometry__point_drops_z():
+    assert render.display_geometry(shapely.Point(1.0, 2.0, 3.0))["coordinates"] == [1.0, 2.0]
+
+
+@pytest.mark.parametrize("geom", [None, shapely.LineString(), shapely.Polygon(), shapely.GeometryCollection()])
+def test_display_geometry__empty_is_none(geom):
+    assert render.display_geometry(geom) is None
+
+
+def test_basemap_geojson__is_simplified_to_display_precision():
+    basemap = render.basemap_geojson()
+    text = json.dumps(basemap)
+    assert len(basemap["features"]) >= 30
+    assert len(text) < 300_000
+    assert not re.search(r"\d\.\d{4,}", text)  # at most 3 decimals
+    assert all(f["properties"] == {} for f in basemap["features"])
+
+
+# -- popups --------------------------------------------------------------------
+
+
+def rows_by_key(rows):
+    return {r["key"]: r for r in rows}
+
+
+def test_line_popup_rows__mode_status_operator_capacity_length(measured):
+    row = measured.legs.loc["btc"].to_dict()
+    row.update(operator="BTC Co.", capacity="1.2 million barrels/day")
+    rows = rows_by_key(render.line_popup_rows(row, "Baku–Tbilisi–Ceyhan oil pipeline"))
+    assert rows["mode"]["text"] == "pipeline"
+    assert rows["status"]["text"] == "operational"
+    assert rows["operator"]["text"] == "BTC Co."
+    assert rows["capacity"]["text"] == "1.2 million barrels/day"
+    assert rows["length_km"]["text"] == f"{measured.legs.loc['btc', 'length_km']:,.1f} km"
+    assert rows["sources"]["links"][0]["href"].startswith("https://")
+
+
+def test_line_popup_rows__capacity_from_numbers():
+    rows = rows_by_key(render.line_popup_rows({"capacity_mw": 1000.0, "capacity_tbps": 400.0}))
+    assert rows["capacity"]["text"] == "1,000 MW, 400 Tbps"
+
+
+def test_line_popup_rows__stated_length_source_link_and_check(measured):
+    source = next(iter(measured.geodata.sources.values()))
+    row = {
+        "length_km": 363.242,
+        "stated_length_km": 380.0,
+        "stated_source": source.id,
+        "length_ratio": 0.9559,
+        "check": "trace_short",
+    }
+    rows = rows_by_key(render.line_popup_rows(row, sources=measured.geodata.sources))
+    assert rows["stated_length_km"]["text"] == "380 km"
+    assert rows["stated_length_km"]["links"] == [{"text": f"{source.publisher}: {source.title}", "href": source.url}]
+    assert rows["check"]["text"] == "trace short · ratio 0.96"
+
+
+def test_line_popup_rows__unknown_source_is_text_not_link():
+    rows = rows_by_key(render.line_popup_rows({"stated_length_km": 1768.0, "stated_source": "javascript:alert(1)"}))
+    assert "links" not in rows["stated_length_km"]
+    assert rows["stated_length_km"]["text"] == "1,768 km (javascript:alert(1))"
+
+
+def test_line_popup_rows__facts_with_their_sources(measured):
+    source = next(iter(measured.geodata.sources.values()))
+    facts = [{"claim": "c1", "metric": "capacity", "text": "400 Tbps", "value": 400, "unit": "Tbps", "source": source.id}]
+    rows = rows_by_key(render.line_popup_rows({"facts": facts}, sources=measured.geodata.sources))
+    assert rows["fact:c1"]["label"] == "Capacity"
+    assert rows["fact:c1"]["text"] == "400 Tbps"
+    assert rows["fact:c1"]["links"][0]["href"] == source.url
+
+
+def test_place_popup_rows__kind_and_country(measured):
+    row = measured.places.loc["port_of_aktau"].to_dict()
+    rows = rows_by_key(render.place_popup_rows(row, {"KAZ": "Kazakhstan"}))
+    assert rows["kind"]["text"] == "port"
+    assert rows["country"]["text"] == "Kazakhstan (KAZ)"
+    assert rows["coordinates"]["text"].endswith("E")
+
+
+def test_attribute_popup_rows__lists_keys_and_values_as_text(hostile_frame):
+    row = hostile_frame.iloc[0].to_dict()
+    rows = render.attribute_popup_rows(row)
+    by_label = {r["label"]: r for r in rows}
+    assert by_label["name"]["text"] == PAYLOADS[0]
+    assert by_label[PAYLOADS[1]]["text"] == PAYLOADS[2]
+    assert by_label[PAYLOADS[2]]["text"] == "javascript:alert(1)" and "links" not in by_label[PAYLOADS[2]]
+    assert by_label["link"]["links"] == [{"text": "https://example.org/a?b=<c>", "href": "https://example.org/a?b=<c>"}]
+    assert rows[0]["label"] == "Measured length"
+
+
+def test_attribute_popup_rows__skips_missing_and_formats_numbers():
+    rows = render.attribute_popup_rows({"a": None, "b": float("nan"), "c": 1.5, "d": np.int64(3), "e": [1, "x"], "geometry": None})
+    assert [(r["label"], r["text"]) for r in rows] == [("c", "1.5"), ("d", "3"), ("e", '[1, "x"]')]
+
+
+# -- payloads of the curated maps ----------------------------------------------------
+
+
+def test_network_payload__layers_in_fixed_order(measured):
+    payload = render.network_payload(measured)
+    titles = {k: v.title for k, v in measured.geodata.layers.items()}
+    assert [layer["id"] for layer in payload["layers"]] == [*LAYERS, "routes", "places"]
+    assert [layer["title"] for layer in payload["layers"]][:4] == [titles[k] for k in LAYERS]
+
+
+def test_network_payload__every_feature_once_with_its_id(measured):
+    payload = render.network_payload(measured)
+    by_layer = {layer["id"]: [f["id"] for f in layer["features"]] for layer in payload["layers"]}
+    for key in LAYERS:
+        assert by_layer[key] == list(measured.legs[measured.legs["layer"] == key]["id"])
+    assert by_layer["routes"] == list(measured.routes["id"])
+    assert by_layer["places"] == list(measured.places["id"])
+
+
+def test_network_payload__styles_follow_styles_module(measured):
+    payload = render.network_payload(measured)
+    fiber = next(layer for layer in payload["layers"] if layer["id"] == "fiber")
+    for feature in fiber["features"]:
+        leg = measured.legs.loc[feature["id"]]
+        expected = line_style(leg["layer"], leg["mode"], leg["status"], leg["route_accuracy"])
+        style = payload["styles"][feature["s"]]
+        assert (style["color"], style["weight"], style["dash"]) == (expected.color, expected.width, expected.dasharray())
+    places = next(layer for layer in payload["layers"] if layer["id"] == "places")
+    aktau = next(f for f in places["features"] if f["id"] == "port_of_aktau")
+    assert payload["styles"][aktau["s"]]["fill"] == PLACE_STYLES["port"][0]
+    assert payload["styles"][aktau["s"]]["radius"] == PLACE_STYLES["port"][1]
+
+
+def test_network_payload__ferries_dashed_and_illustrative_dotted(measured):
+    payload = render.network_payload(measured)
+    styles = payload["styles"]
+    for layer in payload["layers"][:4]:
+        for feature in layer["features"]:
+            leg = measured.legs.loc[feature["id"]]
+            if leg.route_accuracy == "illustrative":
+                assert styles[feature["s"]].get("dotted") is True
+            elif leg["mode"] == "ferry" or leg["status"] in ("planned", "proposed", "under_construction"):
+                assert styles[feature["s"]]["dash"]
+
+
+def test_network_payload__lengths_are_the_full_resolution_lengths(measured):
+    payload = render.network_payload(measured)
+    for layer in payload["layers"][:4]:
+        for feature in layer["features"]:
+            row = rows_by_key(feature["rows"])["length_km"]
+            assert row["text"] == f"{measured.legs.loc[feature['id'], 'length_km']:,.1f} km"
+
+
+def test_network_payload__one_layer_map_keeps_its_places(measured):
+    payload = render.network_payload(measured, ["fiber"])
+    assert [layer["id"] for layer in payload["layers"]] == ["fiber", "places"]
+    place_ids = {f["id"] for f in payload["layers"][1]["features"]}
+    expected = {p for places in measured.legs[measured.legs["layer"] == "fiber"]["places"] for p in places}
+    assert place_ids == expected
+    assert payload["title"] == measured.geodata.layers["fiber"].title
+
+
+def test_network_payload__legend_has_layers_statuses_modes_places(measured):
+    legend = {s["title"]: s["items"] for s in render.network_payload(measured)["legend"]}
+    assert [i["label"] for i in legend["Layers"]][:4] == [measured.geodata.layers[k].title for k in LAYERS]
+    assert legend["Layers"][0]["line"]["color"] == LAYER_COLORS[LAYERS[0]]
+    assert "operational" in [i["label"] for i in legend["Status and course"]]
+    assert {i["label"] for i in legend["Mode (line width)"]} == {m.replace("_", " ") for m in measured.legs["mode"]}
+    assert {i["label"] for i in legend["Places"]} == {k.replace("_", " ") for k in measured.places["kind"]}
+
+
+def test_legend_sections__only_what_is_on_the_map():
+    sections = render.legend_sections([], statuses={"planned"}, modes={"rail"}, accuracies={"illustrative"})
+    status = {i["label"]: i for i in sections[0]["items"]}
+    assert set(status) == {"planned", "illustrative course"}
+    assert status["planned"]["line"]["dash"]
+    assert status["illustrative course"]["line"]["dotted"]
+
+
+# -- the pages -----------------------------------------------------------------
+
+
+def test_network_maps__index_per_layer_and_embed(cdn_pages):
+    assert sorted(cdn_pages) == sorted([*MAP_PAGES, "embed.html"])
+
+
+def test_map_html__deterministic(measured):
+    first = render.network_maps(measured)
+    second = render.network_maps(measured)
+    assert first == second
+    for html in first.values():
+        assert not re.search(r"[0-9a-f]{32}", html), "a random folium id leaked into the page"
+
+
+def test_map_html__fills_its_container_with_a_mobile_viewport(cdn_pages):
+    html = cdn_pages["index.html"]
+    assert re.search(r'<meta name="viewport" content="width=device-width', html)
+    assert re.search(r"#map_tc\d+ \{\s*position: relative;\s*width: 100.0%;\s*height: 100.0%;", html)
+    assert re.search(r"html, body \{\s*width: 100%;\s*height: 100%;\s*margin: 0;", html)
+
+
+def test_cdn_mode__leaflet_from_folium_cdn_and_osm_tiles_only(cdn_pages):
+    js_url, css_url = render_assets.leaflet_cdn_urls()
+    for name in MAP_PAGES:
+        html = cdn_pages[name]
+        tags = parse(html).tags
+        scripts = [a["src"] for t, a in tags if t == "script" and a.get("src")]
+        links = [a["href"] for t, a in tags if t == "link"]
+        assert scripts == [js_url]
+        assert links == [css_url]
+        assert "tile.openstreetmap.org" in html
+        for unwanted in ("jquery", "bootstrap", "awesome-markers", "font-awesome", "fontawesome"):
+            assert unwanted not in html.lower()
+
+
+def test_cdn_mode__leaflet_is_the_version_xstatic_ships(cdn_pages):
+    js_url, css_url = render_assets.leaflet_cdn_urls()
+    assert f"leaflet@{render_assets.LEAFLET_VERSION}/" in js_url
+    assert f"leaflet@{render_assets.LEAFLET_VERSION}/" in css_url
+
+
+def test_cdn_mode__sizes_within_budget(cdn_pages):
+    assert len(cdn_pages["index.html"].encode()) <= 250_000
+    for name in MAP_PAGES:
+        assert len(cdn_pages[name].encode()) <= 250_000
+
+
+def test_offline_mode__everything_inline(offline_pages):
+    for name in MAP_PAGES:
+        html = offline_pages[name]
+        tags = parse(html).tags
+        assert not [a for t, a in tags if t == "script" and a.get("src")], name
+        assert not [a for t, a in tags if t == "link"], name
+        assert not [a for t, a in tags if t in ("img", "iframe", "source", "video", "audio") and a.get("src")], name
+        assert "tile.openstreetmap.org" not in html
+        assert not re.search(r"url\(\s*['\"]?(https?:)?//", html), "a stylesheet loads something"
+        assert not re.search(r"@import", html)
+        assert "sourceMappingURL" not in html
+        assert f"Leaflet {render_assets.LEAFLET_VERSION}" in html
+        assert "data:image/png;base64," in html
+        payload = payload_of(html)
+        assert payload["basemap"]["features"]
+
+
+def test_offline_mode__under_one_megabyte(offline_pages):
+    for name in MAP_PAGES:
+        assert len(offline_pages[name].encode()) < 1_000_000
+
+
+def test_embed_page__snippet_as_text_and_live_iframe(cdn_pages):
+    html = cdn_pages["embed.html"]
+    tags = parse(html).tags
+    iframes = [a for t, a in tags if t == "iframe"]
+    assert len(iframes) == 1
+    assert iframes[0]["src"] == "index.html"
+    # allowfullscreen alone grants fullscreen to the frame whatever its origin
+    # (an allow="fullscreen" beside it would narrow that to the src origin).
+    assert "allowfullscreen" in iframes[0] and "allow" not in iframes[0]
+    assert "width:100%" in iframes[0]["style"]
+    snippet = re.search(r'<code id="snippet">(.*?)</code>', html, re.S).group(1)
+    assert snippet.startswith("&lt;iframe ") and "allowfullscreen" in snippet
+
+
+def test_embed_page__escapes_the_title():
+    html = render.embed_page("index.html", title=PAYLOADS[2])
+    assert "<script>alert(1)" not in html
+
+
+def test_write_maps__writes_every_page(tmp_path, measured):
+    paths = write_maps(tmp_path, measured)
+    assert sorted(p.name for p in paths) == sorted([*MAP_PAGES, "embed.html"])
+    assert all((tmp_path / "maps" / p.name).read_text(encoding="utf-8") for p in paths)
+
+
+def test_build__maps_written_and_identical_twice(built, tmp_path):
+    from transcaspian.pipeline import run_build
+
+    run_build(None, tmp_path)
+    for name in [*MAP_PAGES, "embed.html"]:
+        assert (built / "maps" / name).read_bytes() == (tmp_path / "maps" / name).read_bytes(), name
+
+
+# -- safety in the HTML ------------------------------------------------------------
+
+
+def test_user_map__payloads_only_inside_escaped_json(hostile_frame):
+    html = render.user_map_html([(PAYLOADS[0] + ".geojson", hostile_frame)], title=PAYLOADS[2])
+    # Outside the JSON data (where they are inert strings), no payload appears.
+    rest = re.sub(r'(<script type="application/json" id="tc-data">).*?(</script>)', r"\1\2", html, flags=re.S)
+    rest = rest.replace(render_assets.map_js(), "")
+    for payload in PAYLOADS:
+        assert payload not in rest
+    assert "<script>alert(1)" not in html
+    assert "<img src=x" not in html
+    assert f"<title>{render.escape(PAYLOADS[2])}</title>" in html
+    payload = payload_of(html)
+    assert payload["title"] == PAYLOADS[2]
+    assert payload["layers"][0]["title"] == PAYLOADS[0] + ".geojson"
+    names = [f["name"] for f in payload["layers"][0]["features"]]
+    assert names == [PAYLOADS[0], PAYLOADS[2], PAYLOADS[1]]
+    # Folium's own template keeps only our one line of glue code.
+    assert "bindTooltip" not in html.split("</body>")[1]
+
+
+def test_user_map__styles_fall_back_to_one_colour_per_file(hostile_frame):
+    payload = render.user_payload([("a.geojson", hostile_frame), ("b.geojson", hostile_frame)])
+    colours = [payload["styles"][layer["features"][0]["s"]]["color"] for layer in payload["layers"]]
+    assert colours == list(render.USER_COLORS[:2])
+    port = payload["styles"][payload["layers"][0]["features"][1]["s"]]
+    assert port["fill"] == PLACE_STYLES["port"][0]
+
+
+def test_user_map__curated_attributes_get_curated_styles(measured):
+    frame = measured.legs[measured.legs["layer"] == "fiber"][["id", "name", "layer", "mode", "status", "route_accuracy", "geometry"]]
+    payload = render.user_payload([("fiber.geojson", frame)])
+    style = payload["styles"][payload["layers"][0]["features"][0]["s"]]
+    assert style["color"] == LAYER_COLORS["fiber"]
+
+
+def test_user_map__reprojects_to_wgs84(hostile_frame):
+    projected = hostile_frame.to_crs(32639)
+    payload = render.user_payload([("p.geojson", projected)])
+    point = payload["layers"][0]["features"][1]["g"]["coordinates"]
+    assert point == pytest.approx([50.0, 41.0], abs=1e-5)
+
+
+def test_user_map__duplicate_file_names_get_distinct_ids(hostile_frame):
+    payload = render.user_payload([("a.geojson", hostile_frame), ("a.geojson", hostile_frame)])
+    ids = [f["id"] for layer in payload["layers"] for f in layer["features"]]
+    assert len(ids) == len(set(ids))
+
+
+# -- the `transcaspian map` command -------------------------------------------------
+
+
+def write_geojson(path: Path, frame: gpd.GeoDataFrame) -> Path:
+    path.write_text(frame.to_json(), encoding="utf-8")
+    return path
+
+
+def test_map_command__writes_one_page(tmp_path, hostile_frame):
+    src = write_geojson(tmp_path / "cables.geojson", hostile_frame)
+    out = tmp_path / "out" / "map.html"
+    result = CliRunner().invoke(main, ["map", str(src), "-o", str(out), "--title", "My cables"])
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert payload_of(html)["title"] == "My cables"
+    assert payload_of(html)["layers"][0]["title"] == "cables.geojson"
+
+
+def test_map_command__offline(tmp_path, hostile_frame):
+    src = write_geojson(tmp_path / "cables.geojson", hostile_frame)
+    out = tmp_path / "map.html"
+    result = CliRunner().invoke(main, ["map", str(src), "-o", str(out), "--offline"])
+    assert result.exit_code == 0, result.output
+    tags = parse(out.read_text(encoding="utf-8")).tags
+    assert not [a for t, a in tags if t == "script" and a.get("src")]
+
+
+def test_map_command__bad_file_one_line_error_and_no_output(tmp_path):
+    bad = tmp_path / "bad.geojson"
+    bad.write_text("not json", encoding="utf-8")
+    out = tmp_path / "map.html"
+    result = CliRunner().invoke(main, ["map", str(bad), "-o", str(out)])
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("transcaspian: error:") and "bad.geojson" in lines[0]
+    assert not out.exists()
+
+
+def test_map_command__needs_output(tmp_path, hostile_frame):
+    src = write_geojson(tmp_path / "a.geojson", hostile_frame)
+    result = CliRunner().invoke(main, ["map", str(src)])
+    assert result.exit_code == 2

@@ -93,23 +93,35 @@ def run(path):
     return summary.length_km
 
 run(sys.argv[1])  # warm up: libraries loaded, caches filled
-baseline = status("VmRSS")
-with open("/proc/self/clear_refs", "w") as handle:
-    handle.write("5")  # reset the high-water mark (VmHWM) to the current RSS
-km = run(sys.argv[2])
-print(json.dumps({"baseline_kib": baseline, "peak_kib": status("VmHWM"), "km": km}))
+if sys.argv[3] == "rss":
+    baseline = status("VmRSS")
+    with open("/proc/self/clear_refs", "w") as handle:
+        handle.write("5")  # reset the high-water mark (VmHWM) to the current RSS
+    km = run(sys.argv[2])
+    print(json.dumps({"baseline_kib": baseline, "peak_kib": status("VmHWM")}))
+else:
+    import tracemalloc
+    tracemalloc.start()
+    run(sys.argv[2])
+    print(json.dumps({"traced_peak_kib": tracemalloc.get_traced_memory()[1] / 1024}))
 """
 
 
-def peak_memory_mib(path: Path, warmup: Path) -> tuple[float, float]:
-    """Peak RSS (MiB) of a fresh process measuring ``path``, and its growth over the baseline.
+def peak_memory_mib(path: Path, warmup: Path) -> tuple[float, float, float]:
+    """Memory of fresh processes measuring ``path``, MiB.
 
-    Reads VmHWM from /proc (Linux): unlike ``ru_maxrss`` it is not inherited
-    from the parent across fork and exec, and it can be reset after warm-up.
+    Returns the peak resident set, how far it rose above the resident set
+    before measuring, and the peak of Python and numpy allocations
+    (tracemalloc, in a second process since tracing slows the run). Reads
+    VmHWM from /proc (Linux): unlike ``ru_maxrss`` it is not inherited from
+    the parent across fork and exec, and it can be reset after warm-up.
     """
-    out = subprocess.run([sys.executable, "-c", _MEMORY_PROBE, str(warmup), str(path)], capture_output=True, text=True, check=True)
-    result = json.loads(out.stdout)
-    return result["peak_kib"] / 1024, (result["peak_kib"] - result["baseline_kib"]) / 1024
+    def probe(kind: str) -> dict:
+        out = subprocess.run([sys.executable, "-c", _MEMORY_PROBE, str(warmup), str(path), kind], capture_output=True, text=True, check=True)
+        return json.loads(out.stdout)
+
+    rss, traced = probe("rss"), probe("tracemalloc")
+    return rss["peak_kib"] / 1024, (rss["peak_kib"] - rss["baseline_kib"]) / 1024, traced["traced_peak_kib"] / 1024
 
 
 def cli_seconds(path: Path, out: Path) -> tuple[float, float]:
@@ -152,8 +164,11 @@ def main() -> int:
         make_file(bigger, 4 * args.segments, seed=1)
         for path, label in ((big, f"{args.segments:,} segments"), (bigger, f"{4 * args.segments:,} segments")):
             size = path.stat().st_size / 2**20
-            peak, growth = peak_memory_mib(path, small)
-            print(f"peak RSS, {label} ({size:.0f} MiB file): {peak:.0f} MiB, {growth:.0f} MiB above the warmed-up baseline")
+            peak, growth, traced = peak_memory_mib(path, small)
+            print(
+                f"memory, {label} ({size:.0f} MiB file): peak RSS {peak:.0f} MiB, {growth:.1f} MiB above the warmed-up "
+                f"baseline; Python/numpy peak (tracemalloc) {traced:.1f} MiB"
+            )
     if args.max_ratio is not None and ratio > args.max_ratio:
         print(f"FAIL: ratio {ratio:.2f} > {args.max_ratio}", file=sys.stderr)
         return 1

@@ -19,8 +19,9 @@ from click.testing import CliRunner
 from transcaspian import render_assets
 from transcaspian.cli import main
 from transcaspian.measure import GEOD
-from transcaspian.pipeline import write_maps
-from transcaspian.sources import LAYERS
+from transcaspian.pipeline import check_measured, write_maps
+from transcaspian.render import user_map_html
+from transcaspian.sources import LAYERS, load_countries
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(
@@ -118,17 +119,46 @@ def session(browser):
 
 
 @pytest.fixture(scope="module")
-def offline_maps(tmp_path_factory, measured) -> Path:
+def checked(measured):
+    """The curated data with its claims checked, as `transcaspian build` maps it."""
+    return check_measured(measured)
+
+
+@pytest.fixture(scope="module")
+def offline_maps(tmp_path_factory, checked) -> Path:
     out = tmp_path_factory.mktemp("offline")
-    write_maps(out, measured, offline=True)
+    write_maps(out, checked, offline=True)
     return out / "maps"
 
 
 @pytest.fixture(scope="module")
-def cdn_maps(tmp_path_factory, measured) -> Path:
+def cdn_maps(tmp_path_factory, checked) -> Path:
     out = tmp_path_factory.mktemp("cdn")
-    write_maps(out, measured, offline=False)
+    write_maps(out, checked, offline=False)
     return out / "maps"
+
+
+def first_leg(frame, layer: str, *, stated: bool = False):
+    """The first leg of a layer (ids change as the data is curated)."""
+    legs = frame[frame["layer"] == layer]
+    if stated:
+        legs = legs[legs["stated_length_km"].notna()]
+    return legs.iloc[0]
+
+
+def lonely_port(measured):
+    """A port with no other place within about a kilometre, to click on."""
+    places = measured.places
+    for _, port in places[places["kind"] == "port"].iterrows():
+        others = places[places["id"] != port["id"]]
+        # Plain degrees are enough to tell "apart" from "on top of each other".
+        if shapely.distance(others.geometry.values, port.geometry).min() > 0.01:
+            return port
+    raise AssertionError("no port stands apart from the other places")
+
+
+def country_name(code: str) -> str:
+    return next(f["properties"]["name"] for f in load_countries()["features"] if f["properties"]["iso_a3"] == code)
 
 
 def layer_titles(measured) -> list[str]:
@@ -196,45 +226,53 @@ def test_layer_control__toggles_a_layer(session, offline_maps):
 # -- popups ----------------------------------------------------------------------
 
 
-def test_popup__click_on_a_line_shows_lengths(session, offline_maps, measured):
+def test_popup__click_on_a_line_shows_lengths(session, offline_maps, checked):
     session.open(offline_maps / "index.html")
-    fid = "fiber_aktau_sumgayit"
+    leg = first_leg(checked.legs, "fiber", stated=True)
     lat, lng = session.js(
         """(id) => {
             const api = window.transcaspianMaps[0];
+            api.groups.slice(4).forEach(g => api.map.removeLayer(g));  // routes and places off
             const layer = api.index[id].layer;
             api.map.fitBounds(layer.getBounds(), {animate: false, padding: [80, 80]});
             const lls = layer.getLatLngs();
             const mid = lls[Math.floor(lls.length / 2)];
             return [mid.lat, mid.lng];
         }""",
-        fid,
+        leg["id"],
     )
     session.click_latlng(lat, lng)
-    leg = measured.legs.loc[fid]
     assert session.popup_title() == leg["name"]
     assert session.popup_row("length_km").startswith(f"{leg['length_km']:,.1f} km")
-    assert session.popup_row("mode") == "subsea cable"
-    if "stated_length_km" in measured.legs.columns and leg.get("stated_length_km") == leg.get("stated_length_km"):
-        stated = session.popup_row("stated_length_km")
-        assert stated.startswith(f"{leg['stated_length_km']:,.0f}".rstrip(".") + " km") or f"{leg['stated_length_km']:,.1f}" in stated
-        assert session.page.locator('.leaflet-popup-content tr[data-key="stated_length_km"] a').count() == 1
-        assert session.popup_row("check").startswith(leg["check"].replace("_", " "))
+    assert session.popup_row("mode") == leg["mode"].replace("_", " ")
+    stated = f"{leg['stated_length_km']:,.3f}".rstrip("0").rstrip(".")
+    assert session.popup_row("stated_length_km").startswith(f"{stated} km · ")
+    link = session.page.locator('.leaflet-popup-content tr[data-key="stated_length_km"] a').last
+    source = checked.checks.register.sources[leg["stated_source"]]
+    assert link.get_attribute("href") == source.url
+    assert session.popup_row("check").startswith(f"{leg['check'].replace('_', ' ')} · ratio {leg['length_ratio']:.2f}")
     assert session.errors == []
+
+
+def test_popup__routes_too(session, offline_maps, checked):
+    route = checked.routes.iloc[0]
+    session.open(offline_maps / "index.html", route["id"])
+    assert session.popup_title() == route["name"]
+    assert session.popup_row("length_km").startswith(f"{route['length_km']:,.1f} km")
 
 
 def test_popup__click_on_a_place_shows_kind_and_country(session, offline_maps, measured):
     session.open(offline_maps / "index.html")
-    place = measured.places.loc["port_of_aktau"]
-    session.js("(ll) => window.transcaspianMaps[0].map.setView(ll, 14, {animate: false})", [place.geometry.y, place.geometry.x])
+    place = lonely_port(measured)
+    session.js("(ll) => window.transcaspianMaps[0].map.setView(ll, 12, {animate: false})", [place.geometry.y, place.geometry.x])
     session.click_latlng(place.geometry.y, place.geometry.x)
     assert session.popup_title() == place["name"]
     assert session.popup_row("kind") == "port"
-    assert session.popup_row("country") == "Kazakhstan (KAZ)"
+    assert session.popup_row("country") == f"{country_name(place['country'])} ({place['country']})"
 
 
-def test_popup__source_links_open_in_a_new_tab(session, offline_maps):
-    session.open(offline_maps / "index.html", "btc")
+def test_popup__source_links_open_in_a_new_tab(session, offline_maps, measured):
+    session.open(offline_maps / "index.html", first_leg(measured.legs, "btc_pipeline")["id"])
     links = session.js(
         "() => Array.from(document.querySelectorAll('.leaflet-popup-content a')).map(a => [a.protocol, a.target, a.rel])"
     )
@@ -243,8 +281,8 @@ def test_popup__source_links_open_in_a_new_tab(session, offline_maps):
 
 def test_tooltip__shows_the_name_on_hover(session, offline_maps, measured):
     session.open(offline_maps / "index.html")
-    place = measured.places.loc["port_of_aktau"]
-    session.js("(ll) => window.transcaspianMaps[0].map.setView(ll, 14, {animate: false})", [place.geometry.y, place.geometry.x])
+    place = lonely_port(measured)
+    session.js("(ll) => window.transcaspianMaps[0].map.setView(ll, 12, {animate: false})", [place.geometry.y, place.geometry.x])
     x, y = session.js(
         """([lat, lng]) => { const m = window.transcaspianMaps[0].map; const p = m.latLngToContainerPoint([lat, lng]);
             const r = m.getContainer().getBoundingClientRect(); return [r.left + p.x, r.top + p.y]; }""",
@@ -258,32 +296,42 @@ def test_tooltip__shows_the_name_on_hover(session, offline_maps, measured):
 
 
 def test_deep_link__opens_the_feature_popup_zoomed_in(session, offline_maps, measured):
-    session.open(offline_maps / "index.html", "fiber_aktau_sumgayit")
-    assert session.popup_title() == measured.legs.loc["fiber_aktau_sumgayit", "name"]
+    leg = first_leg(measured.legs, "fiber")
+    session.open(offline_maps / "index.html", leg["id"])
+    assert session.popup_title() == leg["name"]
     assert session.js("() => window.transcaspianMaps[0].map.getZoom()") >= 6
-    bounds_ok = session.js(
-        """() => { const api = window.transcaspianMaps[0];
-            return api.map.getBounds().contains(api.index['fiber_aktau_sumgayit'].layer.getBounds()); }"""
+    # Zoomed to the feature; the popup may pan the map a little to fit.
+    in_view = session.js(
+        """(id) => { const api = window.transcaspianMaps[0];
+            const layer = api.index[id].layer;
+            const view = api.map.getBounds();
+            return [view.intersects(layer.getBounds()), view.contains(layer.getPopup().getLatLng())]; }""",
+        leg["id"],
     )
-    assert bounds_ok
+    assert in_view == [True, True]
 
 
 def test_deep_link__follows_hash_changes(session, offline_maps, measured):
     session.open(offline_maps / "index.html")
     assert session.page.locator(".leaflet-popup").count() == 0
-    session.js("() => { location.hash = 'btc'; }")
+    leg = first_leg(measured.legs, "btc_pipeline")
+    session.js("(id) => { location.hash = id; }", leg["id"])
     session.page.wait_for_selector(".leaflet-popup-content .tc-popup-title")
-    assert session.popup_title() == measured.legs.loc["btc", "name"]
-    session.js("() => { location.hash = 'port_of_aktau'; }")
-    session.page.wait_for_function("document.querySelector('.tc-popup-title').textContent === 'Port of Aktau'")
+    assert session.popup_title() == leg["name"]
+    place = measured.places.iloc[0]
+    session.js("(id) => { location.hash = id; }", place["id"])
+    session.page.wait_for_function(
+        "(name) => Array.from(document.querySelectorAll('.tc-popup-title')).some(t => t.textContent === name)", arg=place["name"]
+    )
 
 
-def test_deep_link__turns_a_hidden_layer_on(session, offline_maps):
+def test_deep_link__turns_a_hidden_layer_on(session, offline_maps, measured):
     session.open(offline_maps / "index.html")
-    session.page.locator(".leaflet-control-layers-overlays label").nth(3).click()  # BTC off
-    session.js("() => { location.hash = 'btc'; }")
+    session.page.locator(".leaflet-control-layers-overlays label").nth(3).click()  # the BTC pipeline off
+    assert session.js("() => document.querySelectorAll('path.tc-l3').length") == 0
+    session.js("(id) => { location.hash = id; }", first_leg(measured.legs, "btc_pipeline")["id"])
     session.page.wait_for_selector(".leaflet-popup-content")
-    assert session.js("() => document.querySelectorAll('path.tc-l3').length") == 1
+    assert session.js("() => document.querySelectorAll('path.tc-l3').length") == int((measured.legs["layer"] == "btc_pipeline").sum())
 
 
 def test_deep_link__unknown_id_is_harmless(session, offline_maps):
@@ -295,28 +343,32 @@ def test_deep_link__unknown_id_is_harmless(session, offline_maps):
 # -- controls ----------------------------------------------------------------------------
 
 
-def test_search__finds_places_and_features_and_opens_them(session, offline_maps):
+def test_search__finds_places_and_features_and_opens_them(session, offline_maps, measured):
     session.open(offline_maps / "index.html")
+    place = lonely_port(measured)
+    query = place["name"].lower()
     box = session.page.locator(".tc-search input")
-    box.fill("aktau")
+    box.fill(query)
     names = session.page.locator(".tc-search-results .tc-search-name").all_inner_texts()
-    assert "Port of Aktau" in names
-    assert all("aktau" in n.lower() for n in names)
-    box.press("ArrowDown")
-    index = names.index("Port of Aktau")
-    for _ in range(index):
+    assert place["name"] in names
+    assert all(query in n.lower() for n in names)
+    for _ in range(names.index(place["name"]) + 1):
         box.press("ArrowDown")
     box.press("Enter")
-    assert session.popup_title() == "Port of Aktau"
-    assert session.js("() => location.hash") == "#port_of_aktau"
+    assert session.popup_title() == place["name"]
+    assert session.js("() => location.hash") == f"#{place['id']}"
 
 
-def test_search__ignores_case_and_diacritics(session, offline_maps):
-    session.open(offline_maps / "index.html")
-    session.js("() => { window.transcaspianMaps[0].data; }")
+def test_search__ignores_case_and_diacritics(session, tmp_path):
+    frame = gpd.GeoDataFrame(
+        {"name": ["Çanakkale Türkiye", "Other"]}, geometry=[shapely.Point(26.4, 40.15), shapely.Point(27.0, 40.0)], crs="EPSG:4326"
+    )
+    page_file = tmp_path / "search.html"
+    page_file.write_text(user_map_html([("places.geojson", frame)], offline=True), encoding="utf-8")
+    session.open(page_file)
     box = session.page.locator(".tc-search input")
-    box.fill("TBILISI")
-    assert session.page.locator(".tc-search-results .tc-search-item").count() >= 1
+    box.fill("CANAKKALE turk")
+    assert session.page.locator(".tc-search-results .tc-search-name").all_inner_texts() == ["Çanakkale Türkiye"]
     box.fill("zzzz-nothing")
     assert session.page.locator(".tc-search-empty").inner_text() == "No match"
 
@@ -361,16 +413,19 @@ def test_fullscreen__toggles_the_map_container(session, offline_maps):
     session.open(offline_maps / "index.html")
     button = session.page.locator(".tc-fullscreen-btn")
     button.click()
+    # The button follows the fullscreenchange event, which comes a moment later.
     session.page.wait_for_function(
-        "() => document.fullscreenElement === window.transcaspianMaps[0].map.getContainer()"
-        " || window.transcaspianMaps[0].map.getContainer().classList.contains('tc-pseudo-fullscreen')"
+        """() => { const c = window.transcaspianMaps[0].map.getContainer();
+            const on = document.fullscreenElement === c || c.classList.contains('tc-pseudo-fullscreen');
+            return on && document.querySelector('.tc-fullscreen-btn').getAttribute('aria-pressed') === 'true'; }"""
     )
-    assert button.get_attribute("aria-pressed") == "true"
     button.click()
     session.page.wait_for_function(
-        "() => !document.fullscreenElement && !window.transcaspianMaps[0].map.getContainer().classList.contains('tc-pseudo-fullscreen')"
+        """() => { const c = window.transcaspianMaps[0].map.getContainer();
+            const off = !document.fullscreenElement && !c.classList.contains('tc-pseudo-fullscreen');
+            return off && document.querySelector('.tc-fullscreen-btn').getAttribute('aria-pressed') === 'false'; }"""
     )
-    assert button.get_attribute("aria-pressed") == "false"
+    assert session.errors == []
 
 
 def test_embed_page__live_iframe_with_fullscreen(session, offline_maps):

@@ -410,7 +410,7 @@ def test_curated__stated_length_on_features(checked):
     assert btc.check in ("consistent", "trace_short", "trace_long", "impossible")
     assert any(f["metric"] == "capacity" for f in btc.facts)
     assert checked.routes.loc["btk_railway"].stated_length_km == 826
-    assert pd.isna(checked.legs.loc["kz_mangyshlak_kuryk"].check)  # no published figure
+    assert pd.isna(checked.legs.loc["kz_mangystau_kuryk"].check)  # no published figure
 
 
 # --- report, CSV and JSON ----------------------------------------------------------------

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from transcaspian import render, render_assets
 from transcaspian.cli import main
 from transcaspian.measure import line_length_km
-from transcaspian.pipeline import write_maps
-from transcaspian.sources import LAYERS
+from transcaspian.pipeline import check_measured, write_maps
+from transcaspian.sources import LAYERS, load_countries
 from transcaspian.styles import LAYER_COLORS, PLACE_STYLES, line_style
 
 PAYLOADS = ("<img src=x onerror=alert(1)>", "${alert(1)}", "</script><script>alert(1)</script>", "`; alert(1); `")
@@ -48,6 +48,23 @@ class _Tags(HTMLParser):
             self.data.append(data)
 
 
+def first_leg(frame, layer: str, *, stated: bool = False):
+    """The first leg of a layer (ids change as the data is curated)."""
+    legs = frame[frame["layer"] == layer]
+    if stated:
+        legs = legs[legs["stated_length_km"].notna()]
+    return legs.iloc[0]
+
+
+def a_port(measured):
+    return measured.places[measured.places["kind"] == "port"].iloc[0]
+
+
+def country_names() -> dict[str, str]:
+    return {f["properties"]["iso_a3"]: f["properties"]["name"] for f in load_countries()["features"]}
+
+
+
 def parse(html: str) -> _Tags:
     parser = _Tags()
     parser.feed(html)
@@ -58,6 +75,12 @@ def payload_of(html: str) -> dict:
     tags = parse(html)
     assert len(tags.data) == 1
     return json.loads(tags.data[0])
+
+
+@pytest.fixture(scope="module")
+def checked(measured):
+    """The curated data with the claims checked (stated lengths, verdicts, facts)."""
+    return check_measured(measured)
 
 
 @pytest.fixture(scope="module")
@@ -187,15 +210,16 @@ def rows_by_key(rows):
 
 
 def test_line_popup_rows__mode_status_operator_capacity_length(measured):
-    row = measured.legs.loc["btc"].to_dict()
+    leg = first_leg(measured.legs, "btc_pipeline")
+    row = leg.to_dict()
     row.update(operator="BTC Co.", capacity="1.2 million barrels/day")
-    rows = rows_by_key(render.line_popup_rows(row, "Baku–Tbilisi–Ceyhan oil pipeline"))
+    rows = rows_by_key(render.line_popup_rows(row))
     assert rows["mode"]["text"] == "pipeline"
     assert rows["status"]["text"] == "operational"
     assert rows["operator"]["text"] == "BTC Co."
     assert rows["capacity"]["text"] == "1.2 million barrels/day"
-    assert rows["length_km"]["text"] == f"{measured.legs.loc['btc', 'length_km']:,.1f} km"
-    assert rows["sources"]["links"][0]["href"].startswith("https://")
+    assert rows["length_km"]["text"] == f"{leg['length_km']:,.1f} km"
+    assert rows["sources"]["items"][0]["links"][0]["href"].startswith("https://")
 
 
 def test_line_popup_rows__capacity_from_numbers():
@@ -214,7 +238,8 @@ def test_line_popup_rows__stated_length_source_link_and_check(measured):
     }
     rows = rows_by_key(render.line_popup_rows(row, sources=measured.geodata.sources))
     assert rows["stated_length_km"]["text"] == "380 km"
-    assert rows["stated_length_km"]["links"] == [{"text": f"{source.publisher}: {source.title}", "href": source.url}]
+    publisher = source.publisher + (f", {source.date}" if source.date else "")
+    assert rows["stated_length_km"]["links"] == [{"text": publisher, "href": source.url, "title": source.title}]
     assert rows["check"]["text"] == "trace short · ratio 0.96"
 
 
@@ -228,16 +253,30 @@ def test_line_popup_rows__facts_with_their_sources(measured):
     source = next(iter(measured.geodata.sources.values()))
     facts = [{"claim": "c1", "metric": "capacity", "text": "400 Tbps", "value": 400, "unit": "Tbps", "source": source.id}]
     rows = rows_by_key(render.line_popup_rows({"facts": facts}, sources=measured.geodata.sources))
-    assert rows["fact:c1"]["label"] == "Capacity"
-    assert rows["fact:c1"]["text"] == "400 Tbps"
-    assert rows["fact:c1"]["links"][0]["href"] == source.url
+    assert rows["facts"]["label"] == "Published figures"
+    assert rows["facts"]["items"][0]["text"] == "Capacity: 400 Tbps"
+    assert rows["facts"]["items"][0]["links"][0]["href"] == source.url
+
+
+def test_network_payload__popups_show_the_check(checked):
+    payload = render.network_payload(checked)
+    features = {f["id"]: f for layer in payload["layers"] for f in layer["features"]}
+    for fid, leg in checked.legs.iterrows():
+        rows = rows_by_key(features[fid]["rows"])
+        if leg["stated_length_km"] == leg["stated_length_km"]:  # not NaN
+            assert rows["stated_length_km"]["text"] == f"{leg['stated_length_km']:,.3f}".rstrip("0").rstrip(".") + " km"
+            assert rows["stated_length_km"]["links"][0]["href"].startswith("http")
+            assert rows["check"]["text"].startswith(leg["check"].replace("_", " "))
+            assert f"ratio {leg['length_ratio']:.2f}" in rows["check"]["text"]
+        else:
+            assert "stated_length_km" not in rows
 
 
 def test_place_popup_rows__kind_and_country(measured):
-    row = measured.places.loc["port_of_aktau"].to_dict()
-    rows = rows_by_key(render.place_popup_rows(row, {"KAZ": "Kazakhstan"}))
+    row = a_port(measured).to_dict()
+    rows = rows_by_key(render.place_popup_rows(row, {row["country"]: "Somewhere"}))
     assert rows["kind"]["text"] == "port"
-    assert rows["country"]["text"] == "Kazakhstan (KAZ)"
+    assert rows["country"]["text"] == f"Somewhere ({row['country']})"
     assert rows["coordinates"]["text"].endswith("E")
 
 
@@ -285,7 +324,7 @@ def test_network_payload__styles_follow_styles_module(measured):
         style = payload["styles"][feature["s"]]
         assert (style["color"], style["weight"], style["dash"]) == (expected.color, expected.width, expected.dasharray())
     places = next(layer for layer in payload["layers"] if layer["id"] == "places")
-    aktau = next(f for f in places["features"] if f["id"] == "port_of_aktau")
+    aktau = next(f for f in places["features"] if f["id"] == a_port(measured)["id"])
     assert payload["styles"][aktau["s"]]["fill"] == PLACE_STYLES["port"][0]
     assert payload["styles"][aktau["s"]]["radius"] == PLACE_STYLES["port"][1]
 
@@ -326,6 +365,61 @@ def test_network_payload__legend_has_layers_statuses_modes_places(measured):
     assert "operational" in [i["label"] for i in legend["Status and course"]]
     assert {i["label"] for i in legend["Mode (line width)"]} == {m.replace("_", " ") for m in measured.legs["mode"]}
     assert {i["label"] for i in legend["Places"]} == {k.replace("_", " ") for k in measured.places["kind"]}
+
+
+def test_network_payload__routes_drawn_from_their_legs(measured):
+    layers = {layer["id"]: layer for layer in render.network_payload(measured)["layers"]}
+    lines = {f["id"]: f["g"]["coordinates"] for k in LAYERS for f in layers[k]["features"]}
+    for feature in layers["routes"]["features"]:
+        route = measured.routes.loc[feature["id"]]
+        assert feature["legs"] == list(route["legs"]) and "g" not in feature
+        expected = render.display_geometry(route.geometry)["coordinates"]
+        assert render.chain_coords([lines[leg] for leg in feature["legs"]]) == expected
+
+
+def test_network_payload__routes_map_keeps_route_geometry(measured):
+    routes = render.network_payload(measured, ["routes"])["layers"][0]
+    assert all("g" in f and "legs" not in f for f in routes["features"])
+
+
+def test_chain_coords__keeps_shared_junctions_once():
+    assert render.chain_coords([[[0, 0], [1, 1]], [[1, 1], [2, 2]], [[3, 3], [4, 4]]]) == [[0, 0], [1, 1], [2, 2], [3, 3], [4, 4]]
+
+
+def unpack(packed: dict) -> list[list[dict]]:
+    """Rows of each feature, unpacked as map.js does."""
+    links = [dict(zip(("text", "href", "title"), link)) for link in packed["links"]]
+
+    def link(i):
+        out = dict(links[i])
+        if not out["title"]:
+            del out["title"]
+        return out
+
+    out = []
+    for layer in packed["layers"]:
+        for feature in layer["features"]:
+            rows = []
+            for row in feature["rows"]:
+                key, label, note = packed["fields"][row[0]]
+                r = {"key": key, "label": label, "text": row[1]}
+                if len(row) > 2 and row[2]:
+                    r["links"] = [link(i) for i in row[2]]
+                if len(row) > 3:
+                    r["items"] = [{"text": t, "links": [link(i) for i in ls]} for t, ls in row[3]]
+                if note:
+                    r["note"] = note
+                rows.append(r)
+            out.append(rows)
+    return out
+
+
+def test_pack_payload__unpacks_to_the_same_rows(checked, hostile_frame):
+    for payload in (render.network_payload(checked), render.user_payload([("a.geojson", hostile_frame)])):
+        packed = render.pack_payload(payload)
+        expected = [f["rows"] for layer in payload["layers"] for f in layer["features"]]
+        assert unpack(packed) == expected
+        assert len(render.json_for_script(packed)) < len(render.json_for_script(payload))
 
 
 def test_legend_sections__only_what_is_on_the_map():

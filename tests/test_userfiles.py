@@ -452,6 +452,20 @@ def _nan_line(tmp: Path) -> Path:
     return path
 
 
+def _curve(tmp: Path) -> Path:
+    import struct
+
+    import pyogrio.raw
+
+    def wkb(kind: int, points) -> bytes:
+        return struct.pack("<BII", 1, kind, len(points)) + b"".join(struct.pack("<dd", *p) for p in points)
+
+    path = tmp / "arcs.gpkg"
+    geometries = np.array([wkb(2, CABLE[:2]), wkb(8, CABLE)], dtype=object)  # LineString, CircularString
+    pyogrio.raw.write(path, geometries, field_data=[np.array(["a", "b"], dtype=object)], fields=["id"], geometry_type="Unknown", crs="EPSG:4326", driver="GPKG")
+    return path
+
+
 LINE = feature(shapely.LineString(CABLE), id="a")
 BAD_INPUTS = [
     # (case, make the file (tmp -> path or name), extra args, exit code, message fragments)
@@ -479,6 +493,9 @@ BAD_INPUTS = [
     ("several layers, none chosen", _two_layers, [], 1, ["has 2 layers ('cables', 'pipes')", "choose one with --layer"]),
     ("a folder", _folder, [], 1, ["is a folder, not a file"]),
     ("a FIFO", _fifo, [], 1, ["is not a regular file"]),
+    ("CSV without geometry", _text("table.csv", "id,km\na,380\n"), ["--assume-crs", "EPSG:4326"], 1, ["has no geometry column", "WKT"]),
+    ("line of one point", _text("one.geojson", '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"a"},"geometry":{"type":"LineString","coordinates":[[50,40]]}}]}'), [], 1, ["feature 'a'", "geometry is invalid", "two points or more"]),
+    ("curved geometry", _curve, [], 1, ["feature 'b'", "geometry is curved", "CONVERT_TO_LINEAR"]),
     ("unknown --id-field", _geojson("ok.geojson", [LINE]), ["--id-field", "nom"], 1, ["has no field 'nom'", "its fields: id", "--id-field"]),
 ]
 COMMANDS = {

@@ -172,12 +172,6 @@ class CountryIndex:
         """Boolean array: which points fall inside any country polygon."""
         return shapely.contains_xy(self.land, np.asarray(lons), np.asarray(lats))
 
-    def distance_to_coast_km(self, lon: float, lat: float) -> float:
-        """Approximate geodesic distance (km) from a point to the nearest coast."""
-        point = shapely.Point(lon, lat)
-        near = shapely.ops.nearest_points(self.land.boundary, point)[0]
-        return line_length_km([(lon, lat), (near.x, near.y)])
-
 
 def country_lengths_km(coords: np.ndarray, countries: CountryIndex) -> dict[str, float]:
     """Split a line's geodesic length by country, the rest as ``"sea"``.

@@ -37,7 +37,7 @@ from typing import IO, Any
 import numpy as np
 import shapely
 
-from .errors import DataError, OutputError
+from .errors import OutputError
 from .measure import GEOD, SPLIT_SPACING_KM, CountryIndex, country_lengths_km, densify, line_length_km
 from .userfiles import BATCH_SIZE, Batch, Skipped, VectorSource, check_lonlat, no_geometry_error
 
@@ -550,7 +550,8 @@ class GeoJsonWriter(Writer):
 
     Coordinates in WGS84 longitude/latitude rounded to 6 decimals, no ``crs``
     member, sorted keys, one feature per line (as :mod:`transcaspian.export`).
-    A ``length_km`` already in the properties is replaced; points get null.
+    A ``length_km`` already in the properties is replaced; points get null;
+    features without geometry are left out (with the reader's warning).
     With several input files each feature also gets ``source_file``.
     """
 

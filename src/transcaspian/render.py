@@ -148,12 +148,39 @@ def _km(value: float) -> str:
     return f"{float(value):,.1f} km"
 
 
-def _row(key: str, label: str, text: str = "", *, links: Sequence[Mapping[str, str]] = (), note: str = "") -> dict[str, Any]:
-    """One popup row; ``links`` only keep http(s) URLs."""
+def _links(links: Iterable[Mapping[str, str] | None]) -> list[dict[str, str]]:
+    """Links as map.js takes them, keeping only http(s) URLs."""
+    out = []
+    for link in links:
+        if link and is_http_url(link.get("href")):
+            item = {"text": str(link.get("text") or link["href"]), "href": str(link["href"]).strip()}
+            if link.get("title"):
+                item["title"] = str(link["title"])
+            out.append(item)
+    return out
+
+
+def _row(
+    key: str,
+    label: str,
+    text: str = "",
+    *,
+    links: Iterable[Mapping[str, str] | None] = (),
+    note: str = "",
+    items: Sequence[Mapping[str, Any]] = (),
+) -> dict[str, Any]:
+    """One popup row.
+
+    ``text`` and ``links`` fill one line; ``items`` (each ``{"text",
+    "links"}``) are shown one per line below; ``note`` in small print.
+    Links keep only http(s) URLs.
+    """
     row: dict[str, Any] = {"key": key, "label": label, "text": text}
-    safe_links = [{"text": str(link.get("text") or link["href"]), "href": str(link["href"])} for link in links if is_http_url(link.get("href"))]
-    if safe_links:
-        row["links"] = safe_links
+    safe = _links(links)
+    if safe:
+        row["links"] = safe
+    if items:
+        row["items"] = [{"text": str(i.get("text", "")), "links": _links(i.get("links", ()))} for i in items]
     if note:
         row["note"] = note
     return row
@@ -423,24 +450,38 @@ def _capacity_text(row: Mapping[str, Any]) -> str:
     return ", ".join(parts)
 
 
-def _source_links(sources: Any) -> list[dict[str, str]]:
-    links = []
+def _cite(publisher: Any, title: Any, url: Any, date: Any = "") -> dict[str, str] | None:
+    """A short source link: publisher (and date) as text, the title on hover."""
+    if not is_http_url(url):
+        return None
+    text = str(publisher) if not _missing(publisher) else str(url)
+    if not _missing(date):
+        text += f", {date}"
+    link = {"text": text, "href": str(url)}
+    if not _missing(title):
+        link["title"] = str(title)
+    return link
+
+
+def _source_items(sources: Any) -> list[dict[str, Any]]:
+    """One line per source of a leg or route (its ``sources`` column)."""
+    items = []
     if isinstance(sources, (list, tuple, np.ndarray)):
         for source in sources:
-            if isinstance(source, Mapping) and is_http_url(source.get("url")):
-                label = ": ".join(str(source[k]) for k in ("publisher", "title") if not _missing(source.get(k)))
-                links.append({"text": label or str(source["url"]), "href": str(source["url"])})
-    return links
+            if isinstance(source, Mapping):
+                link = _cite(source.get("publisher"), source.get("title"), source.get("url"), source.get("date"))
+                if link:
+                    items.append({"text": "", "links": [link]})
+    return items
 
 
 def _source_link(source: Any, sources: Mapping[str, Any] | None) -> dict[str, str] | None:
-    """A link to a source given by id (looked up in ``sources``) or URL."""
+    """A link to a source given by id (looked up in ``sources``) or by URL."""
     if _missing(source):
         return None
     found = (sources or {}).get(str(source))
-    if found is not None and is_http_url(getattr(found, "url", None)):
-        label = ": ".join(str(v) for v in (getattr(found, "publisher", ""), getattr(found, "title", "")) if v)
-        return {"text": label or found.url, "href": found.url}
+    if found is not None:
+        return _cite(getattr(found, "publisher", ""), getattr(found, "title", ""), getattr(found, "url", None), getattr(found, "date", ""))
     if is_http_url(source):
         return {"text": str(source), "href": str(source)}
     return None
@@ -448,7 +489,6 @@ def _source_link(source: Any, sources: Mapping[str, Any] | None) -> dict[str, st
 
 def line_popup_rows(
     row: Mapping[str, Any],
-    layer_title: str | None = None,
     sources: Mapping[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """Popup rows of a leg or route.
@@ -461,20 +501,16 @@ def line_popup_rows(
         ``length_km``, ``country_lengths_km``, ``sources``, ``notes``; and,
         when the check has run, ``stated_length_km``, ``stated_source``,
         ``length_ratio``, ``check`` and ``facts``.
-    layer_title : str, optional
-        Shown as the first row.
     sources : mapping of str to sources.Source, optional
         Sources by id, to link ``stated_source`` and the facts' sources.
 
     Returns
     -------
     list of dict
-        ``{"key", "label", "text", "links"?, "note"?}``, plain text only;
+        ``{"key", "label", "text", "links"?, "items"?, "note"?}``, plain text only;
         map.js renders them with ``textContent``.
     """
     rows = []
-    if layer_title:
-        rows.append(_row("layer", "Layer", layer_title))
     for key, label in (("mode", "Mode"), ("status", "Status"), ("route_accuracy", "Course")):
         if not _missing(row.get(key)):
             rows.append(_row(key, label, _human(row[key])))
@@ -503,14 +539,19 @@ def line_popup_rows(
         rows.append(_row("check", "Check", text, note="ratio = measured ÷ stated" if has_ratio else ""))
     facts = row.get("facts")
     if isinstance(facts, (list, tuple, np.ndarray)):
-        for fact in facts:
-            if isinstance(fact, Mapping) and not _missing(fact.get("text")):
-                link = _source_link(fact.get("source"), sources)
-                label = _human(fact.get("metric") or "figure").capitalize()
-                rows.append(_row(f"fact:{fact.get('claim', '')}", label, str(fact["text"]), links=[link] if link else []))
-    links = _source_links(row.get("sources"))
-    if links:
-        rows.append(_row("sources", "Sources", links=links))
+        items = [
+            {
+                "text": f"{_human(fact.get('metric') or 'figure').capitalize()}: {fact['text']}",
+                "links": [_source_link(fact.get("source"), sources)],
+            }
+            for fact in facts
+            if isinstance(fact, Mapping) and not _missing(fact.get("text"))
+        ]
+        if items:
+            rows.append(_row("facts", "Published figures", items=items))
+    items = _source_items(row.get("sources"))
+    if items:
+        rows.append(_row("sources", "Sources", items=items))
     if not _missing(row.get("notes")):
         rows.append(_row("notes", "Notes", str(row["notes"])))
     return rows
@@ -639,7 +680,7 @@ def network_layer(
                 "name": str(row["name"]),
                 "g": geometry,
                 "s": table.add(line_style_json(style, halo=halo)),
-                "rows": line_popup_rows(row.to_dict(), title, sources),
+                "rows": line_popup_rows(row.to_dict(), sources),
             }
         )
     return {
@@ -678,15 +719,53 @@ def _country_names() -> dict[str, str]:
     }
 
 
+def chain_coords(parts: Sequence[Sequence[Sequence[float]]]) -> list[list[float]]:
+    """Join lines end to start, keeping a shared junction vertex once.
+
+    map.js does the same to draw a route from its legs' coordinates.
+    """
+    out: list[list[float]] = []
+    for part in parts:
+        part = [list(c) for c in part]
+        if out and part and out[-1] == part[0]:
+            part = part[1:]
+        out.extend(part)
+    return out
+
+
+def _routes_by_reference(layers: list[dict[str, Any]], routes: gpd.GeoDataFrame) -> None:
+    """Draw routes from their legs' coordinates instead of repeating them.
+
+    On the combined map every leg is already in the page; a route that is
+    exactly the chain of its legs' drawn lines carries only its leg ids
+    (``"legs"``) and map.js joins them (:func:`chain_coords`). Any route that
+    does not match keeps its own geometry.
+    """
+    lines = {
+        f["id"]: f["g"]["coordinates"]
+        for layer in layers
+        if layer["id"] != "routes"
+        for f in layer["features"]
+        if f["g"]["type"] == "LineString"
+    }
+    legs_of = {str(rid): list(legs) for rid, legs in zip(routes["id"], routes["legs"])}
+    for layer in layers:
+        if layer["id"] != "routes":
+            continue
+        for feature in layer["features"]:
+            legs = legs_of.get(feature["id"], [])
+            if legs and all(leg in lines for leg in legs) and feature["g"]["type"] == "LineString":
+                if chain_coords([lines[leg] for leg in legs]) == feature["g"]["coordinates"]:
+                    del feature["g"]
+                    feature["legs"] = legs
+
+
 def _all_sources(measured: Any) -> dict[str, Any]:
-    """Sources by id: the geodata's, and the claims register's when present."""
+    """Sources by id: the geodata's, and the claims register's once checked."""
     sources = dict(measured.geodata.sources)
-    for holder in ("checks", "check_result", "claims", "register"):
-        found = getattr(measured, holder, None)
-        found = getattr(found, "register", found)
-        extra = getattr(found, "sources", None)
-        if isinstance(extra, Mapping):
-            sources.update(extra)
+    checks = getattr(measured, "checks", None)
+    if checks is not None:
+        sources.update(checks.register.sources)
     return sources
 
 
@@ -735,6 +814,8 @@ def network_payload(measured: Any, layer_ids: Sequence[str] | None = None, *, ti
             accuracies.update(frame["route_accuracy"])
         sample = line_style_json(LineStyle(LAYER_COLORS.get(key, "#666666"), 3.0, None), halo=halo)
         legend_layers.append({"label": titles[key], "line": sample})
+    if combined:
+        _routes_by_reference(layers, measured.routes)
     places = measured.places if "places" in order else measured.places[measured.places["id"].isin(place_ids)]
     if len(places):
         layers.append(places_layer(places, table=table, title=titles["places"], country_names=_country_names()))
@@ -886,6 +967,62 @@ def user_payload(layers: Sequence[tuple[str, gpd.GeoDataFrame]], *, title: str |
 
 
 # ---------------------------------------------------------------------------
+# Packing: the page carries each repeated string once
+
+
+def pack_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The payload as the page carries it: repeated strings stored once.
+
+    Popup rows repeat their labels and notes on every feature, and many
+    features cite the same sources, so rows become ``[field, text, links?,
+    items?]`` with ``field`` an index into ``fields`` (``[key, label,
+    note]``) and links indices into ``links`` (``[text, href, title]``).
+    This keeps the combined map well inside its size budget; map.js unpacks
+    it.
+
+    Parameters
+    ----------
+    payload : mapping
+        From :func:`network_payload` or :func:`user_payload` (readable rows).
+
+    Returns
+    -------
+    dict
+        A new payload; the input is not changed.
+    """
+    fields: list[list[str]] = []
+    field_index: dict[tuple[str, str, str], int] = {}
+    links: list[list[str]] = []
+    link_index: dict[tuple[str, str, str], int] = {}
+
+    def field(row: Mapping[str, Any]) -> int:
+        key = (str(row["key"]), str(row["label"]), str(row.get("note", "")))
+        if key not in field_index:
+            field_index[key] = len(fields)
+            fields.append(list(key))
+        return field_index[key]
+
+    def link(item: Mapping[str, str]) -> int:
+        key = (item["text"], item["href"], item.get("title", ""))
+        if key not in link_index:
+            link_index[key] = len(links)
+            links.append(list(key))
+        return link_index[key]
+
+    def row(r: Mapping[str, Any]) -> list[Any]:
+        out: list[Any] = [field(r), r.get("text", "")]
+        items = [[i["text"], [link(x) for x in i.get("links", ())]] for i in r.get("items", ())]
+        if r.get("links") or items:
+            out.append([link(x) for x in r.get("links", ())])
+        if items:
+            out.append(items)
+        return out
+
+    layers = [{**layer, "features": [{**f, "rows": [row(r) for r in f.get("rows", ())]} for f in layer["features"]]} for layer in payload.get("layers", ())]
+    return {**payload, "layers": layers, "fields": fields, "links": links}
+
+
+# ---------------------------------------------------------------------------
 # The folium map and its HTML
 
 
@@ -951,7 +1088,7 @@ def make_map(payload: Mapping[str, Any], *, offline: bool = False) -> folium.Map
     folium.Map
         Element ids are deterministic; render with :func:`map_html`.
     """
-    payload = dict(payload)
+    payload = pack_payload(payload)
     bounds = payload.get("bounds") or [[35.0, 40.0], [50.0, 60.0]]
     center = [(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2]
     # zoomSnap 0.25: fitBounds can fill the frame instead of jumping a whole level.

@@ -77,6 +77,17 @@ DEFAULT_ID_FIELD = "id"
 _ONE_LAYER_DRIVERS = {"GeoJSON", "GeoJSONSeq", "GeoParquet", "FlatGeobuf", "ESRI Shapefile", "CSV"}
 
 
+#: What pyogrio raises when GDAL fails to read.
+_PYOGRIO_ERRORS = (
+    pyogrio.errors.DataSourceError,
+    pyogrio.errors.DataLayerError,
+    pyogrio.errors.FieldError,
+    pyogrio.errors.GeometryError,
+    pyogrio.errors.CRSError,
+    pyogrio.errors.FeatureError,
+)
+
+
 class UserFileWarning(UserWarning):
     """Something in a user's file was skipped; the CLI prints it on stderr."""
 
@@ -215,7 +226,7 @@ class VectorSource:
                     batch = self._make_batch(start, record_batch, geom_name, attributes)
                     start += record_batch.num_rows
                     yield batch
-        except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, pyogrio.errors.FieldError, OSError, pa.ArrowException) as exc:
+        except (*_PYOGRIO_ERRORS, OSError, pa.ArrowException) as exc:
             raise DataError(
                 f"cannot be read past feature {start} ({_one_line(exc)}); check the file is complete or export it again",
                 file=self.name,
@@ -403,7 +414,9 @@ def _diagnose_unreadable(path: Path, name: str, head: bytes, gdal_message: str) 
             f"is text in no vector format GDAL knows (it starts '{first}'); convert it to {FORMATS}",
             file=name,
         )
-    return DataError(f"is not a vector format GDAL can read ({gdal_message}); convert it to {FORMATS}", file=name)
+    # GDAL's "not recognized as being in a supported file format" adds nothing but the path again.
+    detail = "" if "not recognized as" in gdal_message else f" ({gdal_message})"
+    return DataError(f"is not a vector format GDAL can read{detail}; convert it to {FORMATS}", file=name)
 
 
 def _describe_json(document: Any) -> str:
@@ -509,6 +522,9 @@ def _open_gdal(path: Path, name: str, head: bytes, layer: str | None, assumed: C
         ) from None
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise DataError(f"cannot be read ({_one_line(exc)}); check the file or export it again", file=name) from None
+    if info.get("geometry_type") is None and not info.get("geometry_name") and info.get("driver") != "GeoJSON":
+        tip = "put each geometry as WKT in a column named WKT" if info.get("driver") == "CSV" else f"export it as {FORMATS}"
+        raise DataError(f"has no geometry column, only attributes; {tip}", file=name)
     found = None
     geojson_default = False
     if info.get("driver") == "GeoJSON":

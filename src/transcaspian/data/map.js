@@ -190,23 +190,35 @@
     a.href = href;
     a.target = "_blank";
     a.rel = "noopener noreferrer";
+    if (link.title) a.title = String(link.title);
     return a;
   }
 
-  function rowValue(row) {
-    var td = el("td");
-    if (row.text !== undefined && row.text !== null && row.text !== "") {
-      td.appendChild(document.createTextNode(String(row.text)));
-    }
-    (row.links || []).forEach(function (link, i) {
-      if (td.childNodes.length) td.appendChild(document.createTextNode(i === 0 && row.text ? " · " : i ? "; " : ""));
-      td.appendChild(linkNode(link));
+  /** Text, then its links after a middle dot, separated by semicolons. */
+  function fillLine(node, text, links) {
+    if (text !== undefined && text !== null && text !== "") node.appendChild(document.createTextNode(String(text)));
+    (links || []).forEach(function (link, i) {
+      if (node.childNodes.length) node.appendChild(document.createTextNode(i === 0 ? " · " : "; "));
+      node.appendChild(linkNode(link));
     });
-    if (row.note) td.appendChild(el("div", "tc-note", row.note));
-    return td;
+    return node;
   }
 
-  function popupNode(feature, layerTitle) {
+  /**
+   * A popup: the feature's name, its layer, and a table of its rows. Rows
+   * come packed (see render.pack_payload): [field, text, links?, items?],
+   * with field an index into data.fields ([key, label, note]) and links
+   * indices into data.links ([text, href, title]).
+   */
+  function popupNode(feature, layerTitle, data) {
+    var fields = data.fields || [];
+    var links = data.links || [];
+    function unpack(indices) {
+      return (indices || []).map(function (i) {
+        var l = links[i];
+        return l ? { text: l[0], href: l[1], title: l[2] } : null;
+      }).filter(Boolean);
+    }
     var box = el("div", "tc-popup");
     box.appendChild(el("div", "tc-popup-title", feature.name));
     if (layerTitle) box.appendChild(el("div", "tc-popup-layer", layerTitle));
@@ -215,10 +227,16 @@
       var table = el("table", "tc-popup-table");
       var body = el("tbody");
       rows.forEach(function (row) {
+        var field = fields[row[0]] || ["", "", ""];
         var tr = el("tr");
-        if (row.key) tr.setAttribute("data-key", String(row.key));
-        tr.appendChild(el("th", null, row.label));
-        tr.appendChild(rowValue(row));
+        tr.setAttribute("data-key", String(field[0]));
+        tr.appendChild(el("th", null, field[1]));
+        var td = fillLine(el("td"), row[1], unpack(row[2]));
+        (row[3] || []).forEach(function (item) {
+          td.appendChild(fillLine(el("div", "tc-item"), item[0], unpack(item[1])));
+        });
+        if (field[2]) td.appendChild(el("div", "tc-note", field[2]));
+        tr.appendChild(td);
         body.appendChild(tr);
       });
       table.appendChild(body);
@@ -254,9 +272,25 @@
     return out;
   }
 
-  function featureLayer(feature, options) {
+  /**
+   * A feature's geometry: its own ("g"), or for a route drawn by reference
+   * the chain of its legs' lines ("legs"), a shared junction vertex kept once.
+   */
+  function geometryOf(feature, lines) {
+    if (feature.g) return feature.g;
+    var coords = [];
+    (feature.legs || []).forEach(function (id) {
+      var part = lines[String(id)] || [];
+      var last = coords[coords.length - 1];
+      var start = last && part.length && last[0] === part[0][0] && last[1] === part[0][1] ? 1 : 0;
+      for (var i = start; i < part.length; i++) coords.push(part[i]);
+    });
+    return coords.length >= 2 ? { type: "LineString", coordinates: coords } : null;
+  }
+
+  function featureLayer(geometry, options) {
     var layer = L.GeoJSON.geometryToLayer(
-      { type: "Feature", properties: {}, geometry: feature.g },
+      { type: "Feature", properties: {}, geometry: geometry },
       L.extend({}, options, {
         pointToLayer: function (_, latlng) {
           return L.circleMarker(latlng, options);
@@ -633,6 +667,13 @@
     var groups = [];
     var control = L.control.layers(null, null, { collapsed: map.getSize().x < 700 });
 
+    var lines = {};
+    (data.layers || []).forEach(function (layerData) {
+      (layerData.features || []).forEach(function (f) {
+        if (f.g && f.g.type === "LineString") lines[String(f.id)] = f.g.coordinates;
+      });
+    });
+
     (data.layers || []).forEach(function (layerData, layerIndex) {
       var group = L.featureGroup();
       var pane = "tc_" + (panes[layerData.pane] ? layerData.pane : "lines");
@@ -640,9 +681,11 @@
       (layerData.features || []).forEach(function (feature) {
         var style = pathStyle(styles[feature.s] || {}, color);
         var options = L.extend({ pane: pane, className: "tc-f tc-l" + layerIndex }, style);
-        var layer = featureLayer(feature, options);
+        var geometry = geometryOf(feature, lines);
+        if (!geometry) return;
+        var layer = featureLayer(geometry, options);
         layer.bindTooltip(function () { return el("span", "tc-tooltip", feature.name); }, { sticky: true, direction: "top" });
-        layer.bindPopup(function () { return popupNode(feature, layerData.title); }, { maxWidth: 340, minWidth: 200, autoPanPadding: [20, 20] });
+        layer.bindPopup(function () { return popupNode(feature, layerData.title, data); }, { maxWidth: 340, minWidth: 200, autoPanPadding: [20, 20] });
         layer.on("mouseover", function () { if (layer.setStyle) layer.setStyle({ weight: style.weight + 2 }); });
         layer.on("mouseout", function () { if (layer.setStyle) layer.setStyle({ weight: style.weight }); });
         layer.on("popupopen", function () { rememberHash(feature.id); });
@@ -664,8 +707,24 @@
     L.control.scale({ imperial: false, metric: true, maxWidth: 150 }).addTo(map);
     var fullscreen = new Fullscreen().addTo(map);
     var measure = new Measure().addTo(map);
-    new Search(searchEntries, go).addTo(map);
-    new Legend(data).addTo(map);
+    var search = new Search(searchEntries, go).addTo(map);
+    var legend = new Legend(data).addTo(map);
+
+    /**
+     * Padding that keeps fitted features clear of the controls: the left
+     * column of buttons, and the right column (layers, search, legend) when
+     * the map is wide enough to spare it.
+     */
+    function fitOptions(extra) {
+      var size = map.getSize();
+      var right = 0;
+      [control, search, legend].forEach(function (c) {
+        var node = c.getContainer();
+        if (node) right = Math.max(right, node.offsetWidth);
+      });
+      right = size.x - right >= 420 ? right + 10 : 0;
+      return L.extend({ paddingTopLeft: [50, 10], paddingBottomRight: [right + 10, 10], animate: false }, extra);
+    }
 
     function rememberHash(id) {
       // Keep the address shareable: it names the open feature.
@@ -694,7 +753,7 @@
       var layer = entry.layer;
       if (layer.getBounds) {
         var bounds = layer.getBounds();
-        if (bounds.isValid()) map.fitBounds(bounds, { padding: [40, 40], maxZoom: 10, animate: false });
+        if (bounds.isValid()) map.fitBounds(bounds, fitOptions({ maxZoom: 10 }));
       } else if (layer.getLatLng) {
         map.setView(layer.getLatLng(), Math.max(map.getZoom(), 9), { animate: false });
       }
@@ -706,7 +765,7 @@
     var bounds = data.bounds;
     var start = decodeHash();
     if (!(start && go(start))) {
-      if (bounds) map.fitBounds(bounds, { padding: [10, 10], animate: false });
+      if (bounds) map.fitBounds(bounds, fitOptions());
     }
     window.addEventListener("hashchange", function () {
       var id = decodeHash();

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import geopandas as gpd
 
-from .build import CRS, Network
+from .build import CRS, Line, Network
 from .measure import CountryIndex, country_lengths_km, line_length_km
-from .sources import Geodata
+from .sources import ROUTE_ACCURACIES, Geodata
 
 #: Columns of a leg or route row, in output order (geometry last).
 LINE_COLUMNS = (
@@ -41,6 +41,25 @@ def _source_list(geodata: Geodata, ids: tuple[str, ...]) -> list[dict[str, str]]
     ]
 
 
+def _measured(line: Line, countries: CountryIndex) -> dict[str, object]:
+    """The columns every line has: lengths, end places, places passed, geometry."""
+    return {
+        "length_km": line_length_km(line.coords),
+        "country_lengths_km": country_lengths_km(line.coords, countries),
+        "start_place": line.place_vertices[0][0],
+        "end_place": line.place_vertices[-1][0],
+        "places": [p for p, _ in line.place_vertices],
+        "geometry": line.geometry,
+    }
+
+
+def _frame(rows: list[dict[str, object]]) -> gpd.GeoDataFrame:
+    """Rows to a frame indexed by id, columns in :data:`LINE_COLUMNS` order."""
+    frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=CRS).set_index("id", drop=False)
+    order = [c for c in LINE_COLUMNS if c in frame] + [c for c in frame if c not in LINE_COLUMNS]
+    return frame[order]
+
+
 def legs_frame(network: Network, countries: CountryIndex) -> gpd.GeoDataFrame:
     """Every leg with its attributes and geodesic lengths.
 
@@ -61,7 +80,6 @@ def legs_frame(network: Network, countries: CountryIndex) -> gpd.GeoDataFrame:
     gd = network.geodata
     rows = []
     for lid, leg in gd.legs.items():
-        line = network.legs[lid]
         rows.append(
             {
                 "id": lid,
@@ -74,31 +92,28 @@ def legs_frame(network: Network, countries: CountryIndex) -> gpd.GeoDataFrame:
                 "capacity": leg.capacity,
                 "capacity_mw": leg.capacity_mw,
                 "capacity_tbps": leg.capacity_tbps,
-                "length_km": line_length_km(line.coords),
-                "country_lengths_km": country_lengths_km(line.coords, countries),
-                "start_place": line.place_vertices[0][0],
-                "end_place": line.place_vertices[-1][0],
-                "places": [p for p, _ in line.place_vertices],
                 "sources": _source_list(gd, leg.sources),
                 "notes": leg.notes,
-                "geometry": line.geometry,
+                **_measured(network.legs[lid], countries),
             }
         )
-    return gpd.GeoDataFrame(rows, geometry="geometry", crs=CRS).set_index("id", drop=False)
+    return _frame(rows)
 
 
 def routes_frame(network: Network, countries: CountryIndex) -> gpd.GeoDataFrame:
-    """Every route as one line, with its legs' attributes summarised."""
+    """Every route as one line, with its legs' attributes summarised.
+
+    Columns as :func:`legs_frame`, plus ``legs`` (leg ids in order); ``mode``
+    is ``"multimodal"`` and ``status`` ``"mixed"`` where the legs differ.
+    """
     gd = network.geodata
     rows = []
     for rid, route in gd.routes.items():
-        line = network.routes[rid]
         legs = [gd.legs[lid] for lid in route.legs]
         modes = sorted({leg.mode for leg in legs})
         statuses = sorted({leg.status for leg in legs})
-        accuracies = [leg.route_accuracy for leg in legs]
         # A chain is only as accurate as its least accurate leg.
-        accuracy = max(accuracies, key=("traced", "schematic", "illustrative").index)
+        accuracy = max((leg.route_accuracy for leg in legs), key=ROUTE_ACCURACIES.index)
         rows.append(
             {
                 "id": rid,
@@ -111,15 +126,10 @@ def routes_frame(network: Network, countries: CountryIndex) -> gpd.GeoDataFrame:
                 "capacity": "",
                 "capacity_mw": None,
                 "capacity_tbps": None,
-                "length_km": line_length_km(line.coords),
-                "country_lengths_km": country_lengths_km(line.coords, countries),
-                "start_place": line.place_vertices[0][0],
-                "end_place": line.place_vertices[-1][0],
-                "places": [p for p, _ in line.place_vertices],
                 "sources": _source_list(gd, route.sources),
                 "notes": route.notes,
+                **_measured(network.routes[rid], countries),
                 "legs": list(route.legs),
-                "geometry": line.geometry,
             }
         )
-    return gpd.GeoDataFrame(rows, geometry="geometry", crs=CRS).set_index("id", drop=False)
+    return _frame(rows)

@@ -26,7 +26,7 @@ import geopandas as gpd
 import shapely
 
 #: lon_min, lat_min, lon_max, lat_max (degrees) of the region kept.
-REGION_BBOX = (22.0, 33.0, 88.0, 53.0)
+REGION_BBOX = (10.0, 25.0, 100.0, 60.0)
 #: Coordinate precision written (decimal degrees; 1e-5 deg is about 1 m).
 PRECISION = 5
 OUT = Path(__file__).resolve().parent.parent / "src" / "transcaspian" / "data"

@@ -22,7 +22,7 @@ from transcaspian.pipeline import measure_geodata, write_maps
 OUT = Path(__file__).resolve().parent.parent / "docs" / "preview.png"
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
-VIEWPORT = {"width": 1100, "height": 620}
+VIEWPORT = {"width": 1000, "height": 580}
 MAX_BYTES = 200_000
 
 

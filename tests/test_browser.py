@@ -591,8 +591,11 @@ def test_hostile_data__shown_as_text_never_run(session, hostile_map):
 
 def test_hostile_data__payload_hash_is_harmless(session, hostile_map):
     session.open(hostile_map, "%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E")
+    for fragment in ("__proto__", "constructor", "toString", "%E0%A4%A", "javascript:alert(1)"):
+        session.js("(f) => { location.hash = f; }", fragment)
     session.page.wait_for_timeout(200)
     assert session.dialogs == [] and session.errors == []
+    assert session.page.locator(".leaflet-popup").count() == 0
     assert session.js("() => document.querySelectorAll('img').length") == 0
 
 

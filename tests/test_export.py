@@ -440,6 +440,7 @@ def test_build_metadata__content(built: Path, measured: Measured) -> None:
     assert meta["build_date"] == (None if date is None else date.strftime("%Y-%m-%dT%H:%M:%SZ"))
     licences = " ".join(json.dumps(entry) for entry in meta["licences"])
     assert "Natural Earth" in licences and "public domain" in licences and "MIT" in licences
+    assert "ODbL-1.0" in licences and "OpenStreetMap contributors" in licences
     counts = {layer["name"]: layer["features"] for layer in meta["layers"]}
     assert {k: v for k, v in counts.items() if k != CLAIMS_TABLE} == _expected_layers(measured)
     if CLAIMS_TABLE in counts:

@@ -960,9 +960,15 @@ def build_metadata(measured: "Measured", frames: Mapping[str, pd.DataFrame], *, 
         "licences": [
             {
                 "applies_to": "compiled route data: coordinates, waypoints and their bases, attributes, measured lengths",
+                "licence": "ODbL-1.0",
+                "holder": "the transcaspian authors; OpenStreetMap contributors",
+                "url": "https://opendatacommons.org/licenses/odbl/1-0/",
+                "attribution": "© OpenStreetMap contributors for the waypoints taken from OpenStreetMap (their basis says so); facts are attributed to the published sources cited on each feature (sources) and listed below",
+            },
+            {
+                "applies_to": "the transcaspian program",
                 "licence": "MIT",
                 "holder": "the transcaspian authors",
-                "attribution": "facts are attributed to the published sources cited on each feature (sources) and listed below",
             },
             {
                 "applies_to": "country boundaries used for the per-country lengths",
@@ -975,7 +981,7 @@ def build_metadata(measured: "Measured", frames: Mapping[str, pd.DataFrame], *, 
                 "licence": "remain with their publishers; cited, not relicensed",
             },
         ],
-        "attribution": "transcaspian (MIT), compiled from the cited operator pages and news reports; country boundaries from Natural Earth (public domain).",
+        "attribution": "transcaspian route data (ODbL 1.0), compiled from the cited operator pages and news reports, with waypoints © OpenStreetMap contributors; country boundaries from Natural Earth (public domain).",
         "sources": [
             {"id": s.id, "publisher": s.publisher, "title": s.title, "url": s.url, "date": s.date}
             for s in sorted(gd.sources.values(), key=lambda s: s.id)

@@ -80,7 +80,9 @@ MAX_VALUE_CHARS = 500
 #: Title of the curated combined map.
 INDEX_TITLE = "Across the Caspian: Middle Corridor, fiber, power cables and the BTC pipeline"
 SUBTITLE = "Lengths: WGS84 geodesic, measured along the drawn lines."
-BASEMAP_ATTRIBUTION = "Basemap: Natural Earth (public domain)"
+BASEMAP_ATTRIBUTION = "Natural Earth"
+#: Credit for the curated lines, many of whose waypoints come from OpenStreetMap.
+DATA_ATTRIBUTION = "Route data: transcaspian, with waypoints © OpenStreetMap contributors (ODbL)"
 #: Names of the embed page and the combined map.
 INDEX_FILE = "index.html"
 EMBED_FILE = "embed.html"
@@ -359,8 +361,8 @@ def line_style_json(style: LineStyle, *, halo: bool = False) -> dict[str, Any]:
     if style.dash == ILLUSTRATIVE_DASH:
         out["dotted"] = True
     if halo:
-        out["weight"] = style.width + 6
-        out["opacity"] = 0.35
+        out["weight"] = style.width + 4
+        out["opacity"] = 0.3
     return out
 
 
@@ -835,6 +837,7 @@ def network_payload(measured: Any, layer_ids: Sequence[str] | None = None, *, ti
             place_kinds=set(places["kind"]) if len(places) else (),
         ),
         "bounds": _bounds(frames),
+        "data_attribution": DATA_ATTRIBUTION,
     }
 
 

@@ -4,9 +4,9 @@
  *
  * Safety: every string that comes from data (names, values, keys, layer and
  * file names, titles) is put into the page with textContent or as a DOM
- * attribute value, never through innerHTML. The one Leaflet API that takes
- * HTML (the layer control's overlay names) gets HTML-escaped text. Links are
- * made only for http and https URLs.
+ * attribute value, never parsed as markup. The Leaflet APIs that take HTML
+ * (the layer control's overlay names, the attribution) get HTML-escaped
+ * text. Links are made only for http and https URLs.
  *
  * The page embeds its data as JSON in <script type="application/json">;
  * window.transcaspianMap(map, node) reads it and builds everything.
@@ -660,14 +660,16 @@
       }).addTo(map);
       if (data.basemap_attribution) map.attributionControl.addAttribution(escapeHtml(data.basemap_attribution));
     }
+    if (data.data_attribution) map.attributionControl.addAttribution(escapeHtml(data.data_attribution));
 
     var styles = data.styles || [];
-    var index = {};
+    // Prototype-free maps: an id such as "__proto__" or "constructor" is just a key.
+    var index = Object.create(null);
     var searchEntries = [];
     var groups = [];
     var control = L.control.layers(null, null, { collapsed: map.getSize().x < 700 });
 
-    var lines = {};
+    var lines = Object.create(null);
     (data.layers || []).forEach(function (layerData) {
       (layerData.features || []).forEach(function (f) {
         if (f.g && f.g.type === "LineString") lines[String(f.id)] = f.g.coordinates;
@@ -676,7 +678,7 @@
 
     (data.layers || []).forEach(function (layerData, layerIndex) {
       var group = L.featureGroup();
-      var pane = "tc_" + (panes[layerData.pane] ? layerData.pane : "lines");
+      var pane = "tc_" + (Object.prototype.hasOwnProperty.call(panes, layerData.pane) ? layerData.pane : "lines");
       var color = safeColor(layerData.color, "#666666");
       (layerData.features || []).forEach(function (feature) {
         var style = pathStyle(styles[feature.s] || {}, color);
@@ -690,7 +692,7 @@
         layer.on("mouseout", function () { if (layer.setStyle) layer.setStyle({ weight: style.weight }); });
         layer.on("popupopen", function () { rememberHash(feature.id); });
         group.addLayer(layer);
-        if (feature.id !== undefined && feature.id !== null && !index.hasOwnProperty(String(feature.id))) {
+        if (feature.id !== undefined && feature.id !== null && !(String(feature.id) in index)) {
           index[String(feature.id)] = { layer: layer, group: group, feature: feature, layerIndex: layerIndex };
           searchEntries.push({
             id: String(feature.id), name: String(feature.name), layerTitle: String(layerData.title),
@@ -704,7 +706,8 @@
       groups.push(group);
     });
     control.addTo(map);
-    L.control.scale({ imperial: false, metric: true, maxWidth: 150 }).addTo(map);
+    // A narrower scale bar on phones leaves room for the legend beside it.
+    L.control.scale({ imperial: false, metric: true, maxWidth: map.getSize().x < 500 ? 90 : 150 }).addTo(map);
     var fullscreen = new Fullscreen().addTo(map);
     var measure = new Measure().addTo(map);
     var search = new Search(searchEntries, go).addTo(map);

@@ -82,13 +82,22 @@ def _table_rows(result: CheckResult) -> list[tuple[str, ...]]:
     ]
 
 
+#: Widest subject shown in the people's table (the CSV and JSON keep it whole).
+SUBJECT_WIDTH = 48
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def check_table(result: CheckResult) -> str:
     """Fixed-width table, one row per length claim.
 
-    Columns: claim id, subject, stated, measured, ratio (measured / stated),
-    verdict, source id. Ends in a newline.
+    Columns: claim id, subject (clipped to :data:`SUBJECT_WIDTH` characters),
+    stated, measured, ratio (measured / stated), verdict, source id. Ends in a
+    newline.
     """
-    rows = _table_rows(result)
+    rows = [(r[0], _clip(r[1], SUBJECT_WIDTH), *r[2:]) for r in _table_rows(result)]
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(_TABLE_HEAD)]
     right = {2, 3, 4}  # numbers align right
 

@@ -136,3 +136,12 @@ def test_read_claims__missing_and_broken_files(tmp_path):
 def test_load_curated_claims__directory_without_register(tmp_path):
     register = load_curated_claims(tmp_path, CTX)
     assert register.claims == () and "src" in register.sources
+
+
+@pytest.mark.parametrize("text", ["", "# only a comment\n", '[[source]]\nid = "mine"\npublisher = "Me"\ntitle = "T"\nurl = "https://example.org/m"\n'])
+def test_read_claims__file_without_claims_is_an_error(tmp_path, text):
+    # An empty file would check nothing and let `check` exit 0.
+    path = tmp_path / "empty.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DataError, match=r"empty.toml: holds no \[\[claim\]\] records"):
+        read_claims(path, CTX)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -95,3 +96,67 @@ def test_build__missing_geodata_dir(tmp_path: Path):
 def test_build__unknown_option_is_a_usage_error(tmp_path: Path):
     result = run("build", "--frobnicate", cwd=tmp_path)
     assert result.returncode == 2
+    # one line naming the option and where to look, not click's usage banner
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith("transcaspian: error: No such option '--frobnicate'")
+    assert "transcaspian build --help" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["nocommand"], "No such command 'nocommand'"),
+        (["--bogus"], "No such option '--bogus'"),
+        (["check", "--format", "xml"], "Invalid value for '--format'"),
+        (["export"], "Missing option '--format'"),
+        (["map", "x.geojson"], "Missing option '-o' / '--output'"),
+        (["measure"], "Missing argument"),
+    ],
+)
+def test_cli__usage_errors_are_one_line(tmp_path: Path, args: list[str], words: str):
+    result = run(*args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and words in result.stderr
+    assert result.stderr.startswith("transcaspian: error: ") and "Usage:" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_build__out_is_a_file_is_a_usage_error(tmp_path: Path):
+    (tmp_path / "taken").write_text("")
+    result = run("build", "--out", "taken", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "'taken' is a file" in result.stderr
+
+
+def test_build__out_under_a_file_names_it_and_writes_nothing(tmp_path: Path):
+    (tmp_path / "taken").write_text("")
+    result = run("build", "--out", "taken/outputs", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "taken is a file, not a folder" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["taken"]
+
+
+def test_build__bad_source_date_epoch_writes_nothing(tmp_path: Path):
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "tomorrow"}
+    result = subprocess.run(
+        [sys.executable, "-m", "transcaspian", "build", "--out", "out"], cwd=tmp_path, capture_output=True, text=True, check=False, env=env
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "SOURCE_DATE_EPOCH" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli__interrupt_is_one_line_and_exit_130(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from click.testing import CliRunner
+
+    from transcaspian import pipeline
+    from transcaspian.cli import main
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, "run_build", interrupted)
+    result = CliRunner().invoke(main, ["build", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 130
+    assert result.stderr == "transcaspian: interrupted\n"

@@ -16,6 +16,7 @@ import pandas as pd
 import pyogrio
 import pytest
 import shapely
+from pyproj import Geod
 from click.testing import CliRunner
 
 from transcaspian import __version__
@@ -26,6 +27,7 @@ from transcaspian.export import (
     GPKG_NAME,
     KML_NAME,
     STYLES_TABLE,
+    atomic_file,
     atomic_write,
     build_metadata,
     dumps_geojson,
@@ -93,6 +95,17 @@ def test_write_geojson_layers__rfc7946(built: Path, measured: Measured) -> None:
         # GDAL reads it as WGS84 longitude/latitude.
         info = pyogrio.read_info(built / "layers" / f"{name}.geojson")
         assert info["crs"] == "EPSG:4326" and info["features"] == count
+
+
+def test_write_geojson_layers__lengths_are_geodesic_lengths_of_the_geometry(built: Path, measured: Measured) -> None:
+    geod = Geod(ellps="WGS84")  # independent of the code under test
+    for name in [*measured.geodata.layers, "routes"]:
+        for feature in json.loads((built / "layers" / f"{name}.geojson").read_text(encoding="utf-8"))["features"]:
+            props = feature["properties"]
+            km = geod.geometry_length(shapely.geometry.shape(feature["geometry"])) / 1000
+            # coordinates are rounded to 1e-6 degree (about 0.1 m) per vertex, lengths to 1 m
+            assert props["length_km"] == pytest.approx(km, abs=0.01), feature["id"]
+            assert sum(props["country_lengths_km"].values()) == pytest.approx(props["length_km"], abs=0.01), feature["id"]
 
 
 def test_dumps_geojson__sorted_keys_and_stable() -> None:
@@ -491,6 +504,29 @@ def test_atomic_write__leaves_no_temporary_file(tmp_path: Path) -> None:
     assert (tmp_path / "sub" / "x.txt").read_text() == "two"
 
 
+def test_atomic_write__under_a_file_names_it(tmp_path: Path) -> None:
+    (tmp_path / "taken").write_text("x")
+    with pytest.raises(OutputError, match=r"cannot write, .*taken is a file, not a folder"):
+        atomic_write(tmp_path / "taken" / "sub" / "x.txt", "data")
+    assert [p.name for p in tmp_path.iterdir()] == ["taken"]
+
+
+def test_atomic_file__failure_leaves_the_old_file_and_no_temporary(tmp_path: Path) -> None:
+    target = tmp_path / "x.txt"
+    target.write_text("old")
+    with pytest.raises(KeyboardInterrupt):
+        with atomic_file(target, text=True) as stream:
+            stream.write("half")
+            raise KeyboardInterrupt
+    assert [p.name for p in tmp_path.iterdir()] == ["x.txt"]
+    assert target.read_text() == "old"
+
+
+def test_atomic_file__a_folder_is_no_target(tmp_path: Path) -> None:
+    with pytest.raises(OutputError, match="is a folder"):
+        atomic_write(tmp_path, "data")
+
+
 # --- reproducibility and the command line ----------------------------------------------------
 
 
@@ -530,4 +566,13 @@ def test_export__unknown_layer_is_usage_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["export", "--format", "kml", "--layers", "nope", "--out", str(tmp_path)])
     assert result.exit_code == 2
     assert "unknown layer 'nope'" in result.output
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("fmt", ["geojson", "fgb", "kml", "csv"])
+def test_export__claims_only_in_the_geopackage(tmp_path: Path, fmt: str) -> None:
+    # Asked for the claims in a format that has no tables: say so, write nothing.
+    result = CliRunner().invoke(main, ["export", "--format", fmt, "--layers", "claims", "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "GeoPackage only" in result.stderr
     assert not list(tmp_path.iterdir())

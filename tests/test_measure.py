@@ -14,6 +14,7 @@ from transcaspian.measure import (
     SEA,
     CountryIndex,
     country_lengths_km,
+    country_part,
     cumulative_km,
     densify,
     line_length_km,
@@ -119,3 +120,18 @@ def test_country_index__country_at(countries):
     assert countries.country_at(49.87, 40.41) == "AZE"  # Baku
     assert countries.country_at(37.0, 43.0) == SEA  # Black Sea
     assert countries.country_at(50.0, 42.0) == SEA  # Caspian
+
+
+def test_country_part__is_the_country_entry_of_country_lengths(countries):
+    coords = np.array([(49.87, 40.41), (47.0, 41.2), (44.8, 41.7), (43.1, 40.6)])  # AZE, GEO, ARM/TUR
+    whole = country_lengths_km(coords, countries)
+    for code in ("AZE", "GEO"):
+        parts = country_part(coords, code, countries)
+        assert parts and sum(line_length_km(p) for p in parts) == pytest.approx(whole[code], rel=1e-12)
+    assert country_part(coords, "KAZ", countries) == []
+
+
+def test_country_index__shipped_is_the_natural_earth_data():
+    shipped = CountryIndex.shipped()
+    assert len(shipped.codes) == len(load_countries()["features"])
+    assert shipped.country_at(44.8, 41.7) == "GEO"  # Tbilisi

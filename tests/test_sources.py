@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from transcaspian.errors import DataError
-from transcaspian.sources import LAYERS, Waypoint, load_geodata
+from transcaspian.sources import LAYERS, Waypoint, load_geodata, load_sources, worst_accuracy
 
 STABLE_LEGS = (
     "btc",
@@ -103,3 +103,23 @@ def test_load_geodata__unknown_layer_file(mini_geodata: Path):
 
 def test_data_error__is_a_value_error():
     assert issubclass(DataError, ValueError)
+
+
+def test_worst_accuracy__a_chain_is_as_accurate_as_its_worst_leg():
+    assert worst_accuracy(["traced", "traced"]) == "traced"
+    assert worst_accuracy(["traced", "illustrative", "schematic"]) == "illustrative"
+    with pytest.raises(ValueError):
+        worst_accuracy(["traced", "guessed"])
+
+
+def test_load_sources__reads_only_the_sources(mini_geodata: Path):
+    (mini_geodata / "routes.toml").unlink()  # the rest of the directory is not read
+    assert list(load_sources(mini_geodata)) == ["src"]
+    assert load_sources(mini_geodata)["src"].url == "https://example.org/"
+
+
+def test_load_sources__duplicate_id_names_the_record(mini_geodata: Path):
+    extra = mini_geodata / "sources" / "zz_more.toml"  # read after sources.toml
+    extra.write_text((mini_geodata / "sources" / "sources.toml").read_text())
+    with pytest.raises(DataError, match=r"sources/zz_more.toml: source 'src': field 'id': duplicate id"):
+        load_sources(mini_geodata)

@@ -1,8 +1,9 @@
 """Users' own files: reading any vector format, measuring, checking, bad input.
 
 Covers :mod:`transcaspian.userfiles` (the reader ``map``, ``measure`` and
-``check --layer`` share), :mod:`transcaspian.measurefile` (the vectorised,
-batched measure) and :mod:`transcaspian.layercheck`.
+``check --layer`` share) and the three commands as a user runs them; the
+units of :mod:`transcaspian.measurefile` and :mod:`transcaspian.layercheck`
+are tested in their own files.
 """
 
 from __future__ import annotations
@@ -20,21 +21,11 @@ import pyogrio
 import pytest
 import shapely
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from pyproj import Geod, Transformer
 
 from transcaspian.cli import main
 from transcaspian.errors import DataError, UsageError
-from transcaspian.measurefile import (
-    FileSummary,
-    Progress,
-    atomic_open,
-    linear_paths,
-    measure_batch,
-    measure_rows,
-)
-from transcaspian.userfiles import Batch, UserFileWarning, open_vector, read_vector
+from transcaspian.userfiles import UserFileWarning, open_vector, read_vector
 
 #: An independent ellipsoid object, so expected values do not share state with the code.
 WGS84 = Geod(ellps="WGS84")
@@ -213,73 +204,6 @@ def test_measure__by_country_parts_add_up(tmp_path):
     assert doc["totals"]["country_lengths_km"]["AZE"] == parts["AZE"]
 
 
-# -- batches ------------------------------------------------------------------------
-
-
-def reference_km(geometry) -> float:
-    """Per-feature length without the vectorised code: GEOD.geometry_length."""
-    if geometry is None or geometry.is_empty:
-        return float("nan")
-    if shapely.get_type_id(geometry) in (0, 4):
-        return float("nan")
-    return WGS84.geometry_length(geometry) / 1000
-
-
-lonlat = st.tuples(st.floats(40, 60), st.floats(30, 50))
-line_st = st.lists(lonlat, min_size=2, max_size=6).map(shapely.LineString)
-ring_st = st.lists(lonlat, min_size=3, max_size=5).map(lambda c: shapely.Polygon(c + [c[0]]))
-geometry_st = st.one_of(
-    line_st,
-    ring_st,
-    st.lists(line_st, min_size=1, max_size=3).map(shapely.MultiLineString),
-    st.lists(ring_st, min_size=1, max_size=2).map(lambda ps: shapely.GeometryCollection(ps)),
-    lonlat.map(lambda p: shapely.Point(*p)),
-    st.none(),
-)
-
-
-class _WGS84Source:
-    """Stands in for a VectorSource already in WGS84."""
-
-    name = "memory"
-    transformer = None
-    geographic = True
-
-
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(geometry_st, min_size=1, max_size=25), st.integers(1, 7))
-def test_measure_batch__batches_give_the_same_lengths_as_the_whole(geometries, batch_size):
-    geoms = np.array(geometries, dtype=object)
-    whole = measure_batch(Batch(0, geoms), _WGS84Source()).length_km
-    parts = np.concatenate(
-        [measure_batch(Batch(i, geoms[i : i + batch_size]), _WGS84Source()).length_km for i in range(0, len(geoms), batch_size)]
-    )
-    expected = np.array([reference_km(g) for g in geometries])
-    np.testing.assert_allclose(parts, whole, rtol=0, atol=1e-9, equal_nan=True)
-    np.testing.assert_allclose(whole, expected, rtol=1e-9, atol=1e-9, equal_nan=True)
-
-
-@pytest.mark.parametrize("batch_size", [1, 3, 1000])
-def test_measure_rows__file_read_in_batches_gives_the_same_totals(tmp_path, batch_size):
-    rng = np.random.default_rng(7)
-    lines = [shapely.LineString(rng.uniform([45, 38], [54, 46], size=(rng.integers(2, 30), 2))) for _ in range(50)]
-    path = tmp_path / "many.fgb"
-    # Without a spatial index FlatGeobuf keeps the features in the order written.
-    gpd.GeoDataFrame(geometry=lines, crs=4326).to_file(path, driver="FlatGeobuf", SPATIAL_INDEX="NO")
-    summary = FileSummary("many", "many", "EPSG:4326")
-    rows = list(measure_rows(open_vector(path), summary, batch_size=batch_size))
-    assert [r.feature for r in rows] == [f"#{i + 1}" for i in range(50)]
-    assert summary.length_km == pytest.approx(sum(WGS84.geometry_length(g) for g in lines) / 1000, rel=1e-12)
-    assert [r.length_km for r in rows] == pytest.approx([WGS84.geometry_length(g) / 1000 for g in lines], rel=1e-12)
-
-
-def test_linear_paths__flattens_nested_collections():
-    nested = shapely.GeometryCollection([shapely.MultiLineString([[(0, 0), (1, 1)], [(2, 2), (3, 3)]]), shapely.Point(0, 0)])
-    paths, owner = linear_paths(np.array([shapely.LineString([(0, 0), (1, 0)]), nested], dtype=object))
-    assert sorted(owner.tolist()) == [0, 1, 1]
-    assert len(paths) == 3
-
-
 # -- outputs ------------------------------------------------------------------------
 
 
@@ -314,38 +238,6 @@ def test_measure__csv_and_json_agree(tmp_path):
     doc = json.loads(invoke("measure", str(path), "--format", "json").stdout)
     assert csv_rows[0] == "file,feature,geometry_type,length_km"
     assert [float(r.split(",")[-1]) for r in csv_rows[1:]] == [f["length_km"] for f in doc["features"]]
-
-
-def test_atomic_open__failure_leaves_nothing(tmp_path):
-    target = tmp_path / "out.csv"
-    with pytest.raises(RuntimeError):
-        with atomic_open(target) as stream:
-            stream.write("half")
-            raise RuntimeError("interrupted")
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_progress__drawn_only_on_a_terminal_after_the_delay():
-    class Tty(list):
-        def write(self, text):
-            self.append(text)
-
-        def flush(self):
-            pass
-
-        def isatty(self):
-            return True
-
-    tty = Tty()
-    bar = Progress(100, "big.fgb", tty, delay=0.0)
-    bar(50)
-    bar.close()
-    assert "50%" in "".join(tty) and tty[-1] == "\r\033[K"
-    quiet = Tty()
-    late = Progress(100, "big.fgb", quiet, delay=3600)
-    late(50)
-    late.close()
-    assert quiet == []
 
 
 # -- the shared reader ------------------------------------------------------------------
@@ -526,18 +418,9 @@ def _command_args(command: str, tmp: Path, path: Path, extra: list[str], out: Pa
     return [*before, str(path), *after, *extra, *([out_option, str(out)] if out_option else [])]
 
 
-def _available(command: str) -> bool:
-    cmd = main.commands.get(command)
-    if cmd is None:
-        return False
-    return command != "check" or any("--layer" in getattr(p, "opts", ()) for p in cmd.params)
-
-
 @pytest.mark.parametrize("command", list(COMMANDS))
 @pytest.mark.parametrize(("case", "make", "extra", "code", "fragments"), BAD_INPUTS, ids=[c[0] for c in BAD_INPUTS])
 def test_bad_input__one_line_error_naming_the_file_no_output(tmp_path, command, case, make, extra, code, fragments):
-    if not _available(command):
-        pytest.skip(f"transcaspian {command} with a user file is not available")
     if set(extra) & NOT_FOR.get(command, set()):
         pytest.skip(f"{command} takes no {extra[0]}")
     path = make(tmp_path)

@@ -48,6 +48,7 @@ class Line:
 
     @property
     def geometry(self) -> shapely.LineString:
+        """The line as a Shapely LineString, (lon, lat) degrees."""
         return shapely.LineString(self.coords)
 
 

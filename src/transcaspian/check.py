@@ -39,12 +39,10 @@ import shapely
 from .build import Network
 from .claims import Claim, Register, Subject, Tolerance
 from .errors import DataError
-from .measure import CountryIndex, densify, line_length_km, section_km, SPLIT_SPACING_KM
-from .sources import Source
+from .measure import CountryIndex, country_part, line_length_km, section_km
+from .sources import Source, worst_accuracy
 
 VERDICTS = ("consistent", "trace_short", "trace_long", "impossible", "not_checkable")
-#: From most to least accurate; a chain is as accurate as its worst leg.
-ACCURACIES = ("traced", "schematic", "illustrative")
 
 #: Default tolerance (percent of the stated figure) by how the line was drawn.
 #:
@@ -143,11 +141,39 @@ class Measurement:
         >>> round(m.length_km, 1), round(m.ends_km, 1)
         (221.9, 156.9)
         """
-        return cls(line_length_km(coords), _ends_km(_pieces(coords)), route_accuracy, part)
+        return cls(line_length_km(coords), ends_km(line_pieces(coords)), route_accuracy, part)
+
+    @classmethod
+    def country_part(cls, lines: Iterable[np.ndarray], country: str, countries: CountryIndex, route_accuracy: str = "traced") -> "Measurement":
+        """Measure the part of some lines inside one country.
+
+        Cut exactly as :func:`transcaspian.measure.country_lengths_km` cuts
+        (see :func:`transcaspian.measure.country_part`), so the length equals
+        the country's entry there; a line that does not enter the country
+        measures 0 km.
+
+        Parameters
+        ----------
+        lines : iterable of (n, 2) arrays
+            (lon, lat) vertices in degrees: one line, or the paths of a
+            multi-part feature.
+        country : str
+            ISO alpha-3 code.
+        countries : CountryIndex
+            The country polygons.
+        route_accuracy : str
+            How the lines were drawn.
+        """
+        parts = [g for coords in lines for g in country_part(coords, country, countries)]
+        pieces = [p for g in parts for p in line_pieces(g)]
+        return cls(sum(line_length_km(g) for g in parts), ends_km(pieces), route_accuracy, True)
 
 
-def _pieces(geom: Any) -> list[np.ndarray]:
-    """The coordinate arrays of the line parts of a geometry or an array."""
+def line_pieces(geom: Any) -> list[np.ndarray]:
+    """The (lon, lat) coordinate arrays of the line parts of a geometry or an array.
+
+    Points (where a line touches a border) have no length and are left out.
+    """
     if not isinstance(geom, shapely.Geometry):
         return [np.asarray(geom, dtype="float64").reshape(-1, 2)]
     if geom.is_empty:
@@ -155,17 +181,16 @@ def _pieces(geom: Any) -> list[np.ndarray]:
     if isinstance(geom, shapely.LineString):
         return [np.asarray(geom.coords)]
     if hasattr(geom, "geoms"):
-        return [p for g in geom.geoms for p in _pieces(g)]
-    return []  # points where a line touches a border have no length
+        return [p for g in geom.geoms for p in line_pieces(g)]
+    return []
 
 
-def _ends_km(pieces: Sequence[np.ndarray]) -> float:
-    """Sum over pieces of the geodesic distance between first and last vertex."""
+def ends_km(pieces: Sequence[np.ndarray]) -> float:
+    """Sum over pieces of the geodesic distance between first and last vertex, km.
+
+    The shortest length any line through the same end points could have.
+    """
     return float(sum(line_length_km(np.stack([p[0], p[-1]])) for p in pieces if len(p) >= 2))
-
-
-def _worst(accuracies: Iterable[str]) -> str:
-    return max(accuracies, key=ACCURACIES.index)
 
 
 def _route_legs_between(network: Network, route_id: str, lo: int, hi: int) -> list[str]:
@@ -214,8 +239,8 @@ def measure_subject(subject: Subject, network: Network, countries: CountryIndex)
         lines = [network.legs[lid].coords for lid in subject.ids]
         return Measurement(
             sum(line_length_km(c) for c in lines),
-            _ends_km(lines),
-            _worst(gd.legs[lid].route_accuracy for lid in subject.ids),
+            ends_km(lines),
+            worst_accuracy(gd.legs[lid].route_accuracy for lid in subject.ids),
         )
     lid = subject.ids[0]
     is_route = subject.kind == "route"
@@ -226,20 +251,11 @@ def measure_subject(subject: Subject, network: Network, countries: CountryIndex)
         if is_route:
             leg_ids = _route_legs_between(network, lid, i, j)
         coords = line.coords[i : j + 1]
-        return Measurement(section_km(line.coords, i, j), _ends_km([coords]), _worst(gd.legs[x].route_accuracy for x in leg_ids), True)
-    accuracy = _worst(gd.legs[x].route_accuracy for x in leg_ids)
+        return Measurement(section_km(line.coords, i, j), ends_km([coords]), worst_accuracy(gd.legs[x].route_accuracy for x in leg_ids), True)
+    accuracy = worst_accuracy(gd.legs[x].route_accuracy for x in leg_ids)
     if subject.country:
-        dense = shapely.LineString(densify(line.coords, SPLIT_SPACING_KM))
-        pieces: list[np.ndarray] = []
-        length = 0.0
-        for k in countries.tree.query(dense, predicate="intersects"):
-            if countries.codes[int(k)] != subject.country:
-                continue
-            piece = shapely.intersection(dense, countries.polygons[int(k)])
-            length += line_length_km(piece)
-            pieces.extend(_pieces(piece))
-        return Measurement(length, _ends_km(pieces), accuracy, True)
-    return Measurement(line_length_km(line.coords), _ends_km([line.coords]), accuracy)
+        return Measurement.country_part([line.coords], subject.country, countries, accuracy)
+    return Measurement(line_length_km(line.coords), ends_km([line.coords]), accuracy)
 
 
 def measure_claims(claims: Iterable[Claim], network: Network, countries: CountryIndex) -> dict[str, Measurement]:
@@ -308,6 +324,7 @@ class Check:
 
     @property
     def subject(self) -> str:
+        """The claim's subject key (see :attr:`transcaspian.claims.Subject.key`)."""
         return self.claim.subject_key
 
     @property
@@ -535,6 +552,7 @@ class Spread:
 
     @property
     def spread_km(self) -> float:
+        """Largest minus smallest stated length, km."""
         return self.high_km - self.low_km
 
     @property
@@ -543,6 +561,7 @@ class Spread:
         return 100 * self.spread_km / self.low_km
 
     def as_record(self) -> dict[str, Any]:
+        """A JSON-ready dict, lengths in km rounded to metres."""
         return {
             "subject": self.subject,
             "claims": [c.claim.id for c in self.checks],

@@ -33,16 +33,14 @@ Every error names the file, the record and the field to fix.
 from __future__ import annotations
 
 import math
-import re
-import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, Union
 
 from .errors import DataError
-from .sources import Geodata, PathLike, Source, _parse_source, _Record, default_geodata
+from .sources import ISO3, Geodata, PathLike, Record, Source, default_geodata, parse_source, read_toml
 
 #: The one metric that is held against geometry.
 LENGTH = "length"
@@ -58,7 +56,6 @@ QUALIFIERS = ("about", "over", "under", "range")
 CLAIMS_FILE = "claims.toml"
 #: Units that only label a text value; they are left out when it is shown.
 TEXT_UNITS = ("date", "status", "text")
-_ISO3 = re.compile(r"^[A-Z]{3}$")
 
 
 @dataclass(frozen=True)
@@ -160,14 +157,17 @@ class Claim:
 
     @property
     def is_length(self) -> bool:
+        """True for a length claim, the only kind held against geometry."""
         return self.metric == LENGTH
 
     @property
     def subject_key(self) -> str:
+        """The subject's key, ``""`` for a context figure about no feature."""
         return self.subject.key if self.subject is not None else ""
 
     @property
     def record(self) -> str:
+        """How messages name the claim: ``claim '<id>'``."""
         return f"claim '{self.id}'"
 
     def stated_km(self) -> tuple[float, float]:
@@ -251,13 +251,15 @@ class Register:
     file: str = ""
 
     def length_claims(self) -> tuple[Claim, ...]:
+        """The claims held against geometry, in file order."""
         return tuple(c for c in self.claims if c.is_length)
 
     def facts(self) -> tuple[Claim, ...]:
+        """The other figures (capacity, cost, dates ...), in file order."""
         return tuple(c for c in self.claims if not c.is_length)
 
 
-def _value(rec: _Record, metric: str) -> Union[float, str]:
+def _value(rec: Record, metric: str) -> Union[float, str]:
     value = rec.table.get("value")
     if value is None:
         raise rec.error("is missing; add the figure as published", "value")
@@ -274,7 +276,7 @@ def _value(rec: _Record, metric: str) -> Union[float, str]:
     return value  # as published: 1768 stays an int in JSON
 
 
-def _subject(rec: _Record, ctx: ClaimContext, metric: str, checkable: bool) -> Subject | None:
+def _subject(rec: Record, ctx: ClaimContext, metric: str, checkable: bool) -> Subject | None:
     raw = rec.table.get("subject")
     start, end = rec.str("from", required=False), rec.str("to", required=False)
     country = rec.str("country", required=False)
@@ -316,12 +318,12 @@ def _subject(rec: _Record, ctx: ClaimContext, metric: str, checkable: bool) -> S
             raise rec.error(f"place {place!r} is not on {raw!r}; use one of {shown}", name)
     if start and start == end:
         raise rec.error("from and to are the same place; a section needs two", "to")
-    if country and not _ISO3.match(country):
+    if country and not ISO3.match(country):
         raise rec.error(f"{country!r} is not an ISO 3166 alpha-3 code (e.g. AZE)", "country")
     return Subject(kind, (raw,), start, end, country)
 
 
-def _tolerance(rec: _Record) -> Tolerance | None:
+def _tolerance(rec: Record) -> Tolerance | None:
     raw = rec.table.get("tolerance")
     if raw is None:
         return None
@@ -343,7 +345,7 @@ def _tolerance(rec: _Record) -> Tolerance | None:
     return Tolerance(parts[0], parts[1], why or "stated in the claim")
 
 
-def _parse_claim(rec: _Record, ctx: ClaimContext) -> Claim:
+def _parse_claim(rec: Record, ctx: ClaimContext) -> Claim:
     cid = rec.id()
     metric = rec.str("metric")
     if metric == "length_km":
@@ -420,8 +422,8 @@ def parse_claims(doc: Mapping[str, Any], label: str, ctx: ClaimContext) -> Regis
         if not isinstance(doc.get(kind, []), list):
             raise DataError(f"'{kind}' must be an array of tables, written [[{kind}]]", file=label)
     for i, table in enumerate(doc.get("source", [])):
-        rec = _Record(table, label, "source", i)
-        src = _parse_source(rec)
+        rec = Record(table, label, "source", i)
+        src = parse_source(rec)
         if src.id in sources and sources[src.id] != src:
             raise rec.error("duplicate id: a source with this id already exists; choose another id", "id")
         sources[src.id] = src
@@ -430,7 +432,7 @@ def parse_claims(doc: Mapping[str, Any], label: str, ctx: ClaimContext) -> Regis
     seen: set[str] = set()
     canonical: dict[str, str] = {}
     for i, table in enumerate(doc.get("claim", [])):
-        rec = _Record(table, label, "claim", i)
+        rec = Record(table, label, "claim", i)
         claim = _parse_claim(rec, ctx)
         if claim.id in seen:
             raise rec.error("duplicate id; claim ids must be unique", "id")
@@ -459,20 +461,17 @@ def read_claims(path: PathLike, ctx: ClaimContext, label: str | None = None) -> 
     Raises
     ------
     DataError
-        When the file cannot be read, is not TOML, or a record is bad.
+        When the file cannot be read, is not TOML, holds no claim, or a record
+        is bad.
     """
     node: Union[Path, Traversable] = Path(path) if isinstance(path, str) else path
     label = label or str(path)
-    try:
-        text = node.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DataError("no such claims file; check the path", file=label) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError(f"cannot be read ({exc.__class__.__name__}); check the file", file=label) from None
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise DataError(f"is not valid TOML ({exc}); fix the syntax", file=label) from None
+    if not node.is_file():
+        raise DataError("no such claims file; check the path", file=label)
+    doc = read_toml(node, label)
+    if not doc.get("claim"):
+        # An empty file would check nothing and pass: say so instead of exiting 0.
+        raise DataError("holds no [[claim]] records; add the published figures to check", file=label)
     return parse_claims(doc, label, ctx)
 
 
@@ -495,7 +494,3 @@ def load_curated_claims(directory: PathLike | None, ctx: ClaimContext) -> Regist
         return Register((), dict(ctx.sources), CLAIMS_FILE)
     return read_claims(node, ctx, CLAIMS_FILE)
 
-
-def claims_about(claims: Iterable[Claim], subject_key: str) -> list[Claim]:
-    """The claims whose subject is exactly ``subject_key``, in register order."""
-    return [c for c in claims if c.subject_key == subject_key]

@@ -8,12 +8,18 @@ from __future__ import annotations
 
 import sys
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 
 from . import __version__
-from .errors import TranscaspianError
+from .errors import TranscaspianError, UsageError
+
+# Each command imports its stages when it runs: geopandas, pyogrio and folium take
+# a second to load, which --help, --version and usage errors need not wait for.
 
 geodata_option = click.option(
     "--geodata",
@@ -37,20 +43,50 @@ def fail(error: TranscaspianError) -> None:
     sys.exit(error.exit_code)
 
 
+@contextmanager
+def one_line_errors() -> Iterator[None]:
+    """Turn library errors, click's usage errors and Ctrl-C into one line on stderr.
+
+    click would print a usage banner, a hint and a blank line before its own
+    message; a user (or a script reading stderr) gets one line naming the
+    problem and where to look instead. A bare ``transcaspian`` still prints
+    the help.
+    """
+    try:
+        yield
+    except TranscaspianError as error:
+        fail(error)
+    except KeyboardInterrupt:
+        # Every output is renamed into place whole, so no file is left half-written.
+        click.echo("transcaspian: interrupted", err=True)
+        sys.exit(130)
+    except click.exceptions.NoArgsIsHelpError:
+        raise
+    except click.ClickException as error:
+        message = " ".join(error.format_message().split())
+        ctx = getattr(error, "ctx", None)
+        if ctx is not None:
+            message = f"{message.rstrip('.')}; see '{ctx.command_path} --help'"
+        click.echo(f"transcaspian: error: {message}", err=True)
+        sys.exit(error.exit_code)
+
+
 class Group(click.Group):
-    """A click group that turns library errors into one-line messages."""
+    """A click group whose errors are one-line messages and exit statuses."""
 
-    def invoke(self, ctx: click.Context):
-        try:
-            with warnings.catch_warnings():
-                # catch_warnings restores showwarning afterwards.
-                warnings.showwarning = show_warning
-                return super().invoke(ctx)
-        except TranscaspianError as error:
-            fail(error)
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any) -> click.Context:
+        # The group's own options are parsed here, before invoke.
+        with one_line_errors():
+            return super().make_context(info_name, args, parent=parent, **extra)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with one_line_errors(), warnings.catch_warnings():
+            # catch_warnings restores showwarning afterwards.
+            warnings.showwarning = show_warning
+            return super().invoke(ctx)
 
 
-def show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+def show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int, file: Any = None, line: str | None = None) -> None:
     """Print a warning as one line on stderr, without Python's source excerpt."""
     text = " ".join(str(message).split())
     click.echo(f"transcaspian: warning: {text}", err=True)
@@ -112,30 +148,16 @@ def measure(
     listed as not measured. Features without geometry are skipped with a
     warning. Large files are read in batches, in bounded memory.
     """
-    from .errors import UsageError
-    from .measurefile import FORMATS, WRITERS, FileSummary, Progress, atomic_open, measure_rows, shipped_countries
-    from .userfiles import _crs_name, open_vector, parse_crs
+    from .measurefile import FORMATS, atomic_open, write_measurements
+    from .userfiles import open_vector, parse_crs
 
     if fmt not in FORMATS:
         raise UsageError(f"--format '{fmt}' is not one of {', '.join(FORMATS)}")
     crs = parse_crs(assume_crs) if assume_crs else None
     # Open (and check) every file before writing anything.
     sources = [open_vector(f, layer=layer, assume_crs=crs, id_field=id_field) for f in files]
-    countries = shipped_countries() if by_country else None
-    summaries: list[FileSummary] = []
-    extra = {"several_files": len(sources) > 1} if fmt == "geojson" else {}
     with atomic_open(output) as stream:
-        writer = WRITERS[fmt](stream, by_country=by_country, file_width=max(len(s.name) for s in sources), **extra)
-        for source in sources:
-            summary = FileSummary(source.name, source.layer, _crs_name(source.crs))
-            summaries.append(summary)
-            progress = Progress(source.n_features, source.name, sys.stderr)
-            try:
-                for row in measure_rows(source, summary, countries=countries, full=fmt == "geojson", progress=progress):
-                    writer.row(row)
-            finally:
-                progress.close()
-        writer.close(summaries)
+        summaries = write_measurements(sources, stream, fmt, by_country=by_country, progress_stream=sys.stderr)
     if fmt != "table" or output is not None:
         measured = sum(s.measured for s in summaries)
         total = sum(s.length_km for s in summaries)
@@ -260,8 +282,8 @@ def check(
     on bad data), 2 on a usage error. Variant and headline claims never
     change it.
     """
-    from .errors import UsageError
-    from .pipeline import check_measured, measure_geodata
+    from .check import failed_canonical
+    from .pipeline import run_check
     from .report import check_table, checks_csv, checks_json, checks_markdown
 
     if claims_file is not None and not claims_file.is_file():
@@ -276,12 +298,10 @@ def check(
     elif layer_name or id_field or assume_crs:
         raise UsageError("--layer-name, --id-field and --assume-crs go with --layer FILE")
     else:
-        measured = check_measured(measure_geodata(geodata), geodata, claims_file)
-        result = measured.checks
-    assert result is not None
+        result = run_check(geodata, claims_file)
     render = {"table": check_table, "json": checks_json, "csv": checks_csv, "markdown": checks_markdown}[fmt]
     click.echo(render(result), nl=False)
-    failed = [c.claim.id for c in result.checks if c.decides_exit and c.verdict != "consistent"]
+    failed = [c.claim.id for c in failed_canonical(result.checks)]
     if failed:
         click.echo(f"transcaspian: {len(failed)} canonical claim(s) not consistent: {', '.join(failed)}", err=True)
         sys.exit(1)

@@ -32,7 +32,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -42,6 +42,7 @@ import pyogrio.errors
 import shapely
 
 from . import __version__
+from .check import RECORD_FIELDS, CheckResult
 from .errors import OutputError, UsageError
 from .fields import COUNTRY_LENGTH_PREFIX, country_column, data_dictionary, describe
 from .measure import SEA, SPLIT_SPACING_KM
@@ -60,8 +61,64 @@ COORD_PRECISION = 6
 LENGTH_PRECISION = 3
 
 
+def output_error(path: str | Path, exc: OSError) -> OutputError:
+    """The one-line error for an output that cannot be written.
+
+    A folder on the path that is really a file is named, since the system's
+    own words for it ("File exists", "Not a directory") do not say which.
+    """
+    path = Path(path)
+    if isinstance(exc, (FileExistsError, NotADirectoryError)):
+        blocker = next((p for p in (path, *path.parents) if p.exists() and not p.is_dir()), None)
+        if blocker is not None and blocker != path:
+            return OutputError(f"{path}: cannot write, {blocker} is a file, not a folder; choose another path")
+    return OutputError(f"{path}: cannot write ({exc.strerror or exc}); check the folder and its permissions")
+
+
+@contextmanager
+def atomic_file(path: str | Path, *, text: bool = False) -> Iterator[IO[Any]]:
+    """A stream to write one file through; the file appears only on success.
+
+    The data goes to a hidden temporary file beside ``path`` (so the rename
+    stays within one file system), renamed over ``path`` when the block ends
+    without error and deleted otherwise, so an interrupted or failed run
+    never leaves a truncated file. The folder is created if needed.
+
+    Parameters
+    ----------
+    path : str or Path
+        Target file.
+    text : bool
+        A UTF-8 text stream (no newline translation) instead of a binary one.
+
+    Raises
+    ------
+    OutputError
+        When the file cannot be written.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise OutputError(f"{path}: is a folder; give a file name to write to")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise output_error(path, exc) from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") if text else os.fdopen(fd, "wb") as handle:
+            yield handle
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise output_error(path, exc) from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def atomic_write(path: str | Path, data: bytes | str) -> Path:
-    """Write ``data`` to ``path`` through a temporary file and a rename.
+    """Write ``data`` to ``path`` through a temporary file and a rename (see :func:`atomic_file`).
 
     Parameters
     ----------
@@ -70,28 +127,19 @@ def atomic_write(path: str | Path, data: bytes | str) -> Path:
     data : bytes or str
         Content; str is encoded as UTF-8.
 
+    Returns
+    -------
+    Path
+        The file written.
+
     Raises
     ------
     OutputError
         When the file cannot be written.
     """
-    path = Path(path)
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write ({exc.strerror or exc}); check the folder and its permissions") from None
-    return path
+    with atomic_file(path) as handle:
+        handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+    return Path(path)
 
 
 def _round_coords(value: Any, ndigits: int) -> Any:
@@ -112,8 +160,6 @@ def _clean(value: Any) -> Any:
         return None if math.isnan(value) else float(value)
     if value is None or isinstance(value, (str, int, bool)):
         return value
-    if value is getattr(np, "nan", None):
-        return None
     return str(value)
 
 
@@ -401,7 +447,7 @@ def _staging(folder: Path) -> Iterator[Path]:
         folder.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(dir=folder, prefix=".staging-"))
     except OSError as exc:
-        raise OutputError(f"{folder}: cannot write ({exc.strerror or exc}); check the folder and its permissions") from None
+        raise output_error(folder, exc) from None
     try:
         yield tmp
     finally:
@@ -413,7 +459,7 @@ def _publish(staged: Path, target: Path) -> Path:
         os.chmod(staged, 0o644)
         os.replace(staged, target)
     except OSError as exc:
-        raise OutputError(f"{target}: cannot write ({exc.strerror or exc}); check the folder and its permissions") from None
+        raise output_error(target, exc) from None
     return target
 
 
@@ -421,10 +467,12 @@ def _publish(staged: Path, target: Path) -> Path:
 def _gdal_errors(target: Path) -> Iterator[None]:
     try:
         yield
+    except OutputError:
+        raise  # already says what went wrong
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, pyogrio.errors.FieldError, pyogrio.errors.GeometryError) as exc:
         raise OutputError(f"{target}: GDAL could not write it ({' '.join(str(exc).split())})") from None
     except OSError as exc:
-        raise OutputError(f"{target}: cannot write ({exc.strerror or exc}); check the folder and its permissions") from None
+        raise output_error(target, exc) from None
 
 
 @contextmanager
@@ -787,7 +835,7 @@ def layer_titles(measured: "Measured") -> dict[str, tuple[str, str]]:
     return titles
 
 
-def claims_frame(result: Any) -> pd.DataFrame:
+def claims_frame(result: CheckResult) -> pd.DataFrame:
     """Every claim of a check result as one table row, length claims with their verdicts.
 
     Parameters
@@ -803,8 +851,6 @@ def claims_frame(result: Any) -> pd.DataFrame:
         (a date; ``stated`` holds it as written); facts (figures that are not
         lengths) have no measurement and an empty ``verdict``.
     """
-    from .check import RECORD_FIELDS
-
     checked = {c.claim.id: c.as_record() for c in result.checks}
     sources = result.register.sources
     rows = []
@@ -847,21 +893,8 @@ def claims_frame(result: Any) -> pd.DataFrame:
 
 
 def claims_table(measured: "Measured") -> pd.DataFrame | None:
-    """The claims table of a build, or None when the build checked no claims.
-
-    The build's :class:`transcaspian.check.CheckResult` is found on
-    ``measured`` (whatever the attribute is called), so the exporter needs no
-    change when the check stage is wired in.
-    """
-    try:
-        from .check import CheckResult
-    except ImportError:  # a build without the check stage
-        return None
-    for name in getattr(measured, "__dataclass_fields__", {}):
-        value = getattr(measured, name, None)
-        if isinstance(value, CheckResult):
-            return claims_frame(value)
-    return None
+    """The claims table of a build, or None when the build checked no claims."""
+    return None if measured.checks is None else claims_frame(measured.checks)
 
 
 def _geometry_label(frame: pd.DataFrame) -> str | None:
@@ -1059,6 +1092,9 @@ def export_format(measured: "Measured", out: str | Path, fmt: str, layers: Seque
     """
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if layers and CLAIMS_TABLE in layers and fmt != "gpkg":
+        # Only the GeoPackage holds non-spatial tables; say so rather than write nothing.
+        raise UsageError(f"the {CLAIMS_TABLE} table is written to the GeoPackage only; use --format gpkg, or leave {CLAIMS_TABLE} out of --layers")
     frames = measured.layer_frames()
     selected = select_layers(frames, layers)
     tables: dict[str, pd.DataFrame] = {}
@@ -1081,7 +1117,7 @@ def export_format(measured: "Measured", out: str | Path, fmt: str, layers: Seque
     return write_csv_layers(out, flat)
 
 
-def write_exports(out: str | Path, measured: "Measured") -> list[Path]:
+def write_exports(out: str | Path, measured: "Measured", *, date: datetime | None = None) -> list[Path]:
     """Write every GIS format, the data dictionary and ``metadata.json`` (``transcaspian build``).
 
     GeoJSON layers are written by the build itself (:func:`write_geojson_layers`);
@@ -1089,13 +1125,23 @@ def write_exports(out: str | Path, measured: "Measured") -> list[Path]:
     claims), FlatGeobuf, KML and CSV files. Call :func:`write_sha256sums`
     after every other output.
 
+    Parameters
+    ----------
+    out : str or Path
+        Output folder.
+    measured : Measured
+        What :func:`transcaspian.pipeline.measure_geodata` returned, checked.
+    date : datetime, optional
+        Build date (see :func:`source_date`); the caller reads it before
+        writing anything, so a bad ``SOURCE_DATE_EPOCH`` stops the build
+        before a single file is written.
+
     Returns
     -------
     list of Path
         The files written.
     """
     out = Path(out)
-    date = source_date()
     frames = measured.layer_frames()
     flat = flat_frames(frames)
     titles = layer_titles(measured)

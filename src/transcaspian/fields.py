@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .check import VERDICTS
 from .sources import LAYERS, MODES, PLACE_KINDS, ROUTE_ACCURACIES, STATUSES
 
 
@@ -54,8 +55,6 @@ class Field:
 def _one_of(values: tuple[str, ...] | list[str], *extra: str) -> str:
     return ", ".join(f"`{v}`" for v in (*values, *extra))
 
-
-_VERDICTS = ("consistent", "trace_short", "trace_long", "impossible", "not_checkable")
 
 #: Every known field, keyed by column name.
 FIELDS: dict[str, Field] = {
@@ -106,7 +105,7 @@ FIELDS: dict[str, Field] = {
         Field("stated_length_km", "real", "km", "The canonical published length of the feature (from the claims register); null when none is published.", "> 0 or null"),
         Field("length_ratio", "real", "1 (ratio)", "Measured over stated length: `length_km / stated_length_km`; null when there is no stated length.", "> 0 or null"),
         Field("stated_source", "text", "", "Id of the source of `stated_length_km` (see `sources` and the claims table); null when there is no stated length.", "a source id or null"),
-        Field("check", "text", "", "Verdict of the length check against the canonical stated length (see `report.md`); null when the feature has no canonical length claim.", _one_of(_VERDICTS) + " or null"),
+        Field("check", "text", "", "Verdict of the length check against the canonical stated length (see `report.md`); null when the feature has no canonical length claim.", _one_of(VERDICTS) + " or null"),
         Field(
             "facts",
             "JSON text",
@@ -143,7 +142,7 @@ TABLE_FIELDS: dict[str, dict[str, Field]] = {
             Field("measured_km", "real", "km", "Geodesic length of the subject as drawn (WGS84), rounded to 1 m; null without geometry.", ">= 0 or null"),
             Field("ends_km", "real", "km", "Geodesic distance between the subject's end points: a stated length below it is `impossible`.", ">= 0 or null"),
             Field("ratio", "real", "1 (ratio)", "`measured_km / stated_km`, 4 decimals.", "> 0 or null"),
-            Field("verdict", "text", "", "Result of the length check; empty for facts.", _one_of(_VERDICTS) + " or empty"),
+            Field("verdict", "text", "", "Result of the length check; empty for facts.", _one_of(VERDICTS) + " or empty"),
             Field("route_accuracy", "text", "", "How the subject was drawn (its least accurate leg); empty without geometry.", _one_of(ROUTE_ACCURACIES) + " or empty"),
             Field("tolerance", "text", "", "The tolerance applied, as `-short%/+long%` of the stated figure.", ""),
             Field("tolerance_short_pct", "real", "%", "How far below the stated figure the measurement may fall and still be `consistent`.", "0–100 or null"),

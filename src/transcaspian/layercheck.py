@@ -30,12 +30,12 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from .check import ACCURACIES, CheckResult, Measurement, _ends_km, _pieces, check_claims, spreads
-from .claims import Claim, ClaimContext, Register
+from .check import CheckResult, Measurement, check_claims, ends_km, spreads
+from .claims import Claim, ClaimContext, Register, read_claims
 from .errors import DataError
-from .measure import SPLIT_SPACING_KM, CountryIndex, densify, line_length_km
+from .measure import CountryIndex
 from .measurefile import linear_paths, measure_batch
-from .sources import Source
+from .sources import ROUTE_ACCURACIES, Source, load_sources, worst_accuracy
 from .userfiles import DEFAULT_ID_FIELD, Skipped, VectorSource, no_geometry_error, open_vector
 
 #: Attribute that says how a user's feature was drawn.
@@ -164,9 +164,9 @@ def read_features(source: VectorSource, wanted: set[str]) -> dict[str, LayerFeat
         for i in np.flatnonzero(picked & result.measured):
             ident = str(batch.ids[i])
             value = accuracy[i] if accuracy is not None else None
-            if value is not None and value not in ACCURACIES:
+            if value is not None and value not in ROUTE_ACCURACIES:
                 raise DataError(
-                    f"is {value!r}; use one of {', '.join(ACCURACIES)} (or leave it empty for traced)",
+                    f"is {value!r}; use one of {', '.join(ROUTE_ACCURACIES)} (or leave it empty for traced)",
                     file=source.name,
                     record=batch.label(int(i)),
                     field=ACCURACY_FIELD,
@@ -178,28 +178,9 @@ def read_features(source: VectorSource, wanted: set[str]) -> dict[str, LayerFeat
     return out
 
 
-def _worst(accuracies: Iterable[str]) -> str:
-    return max(accuracies, key=ACCURACIES.index)
-
-
 def _paths_lonlat(geometry: shapely.Geometry) -> list[np.ndarray]:
     paths, _ = linear_paths(np.array([geometry], dtype=object))
     return [shapely.get_coordinates(p) for p in paths]
-
-
-def _country_part(feature: LayerFeature, country: str, countries: CountryIndex) -> Measurement:
-    """The part of a feature inside one country, cut as the curated check cuts it."""
-    length = 0.0
-    pieces: list[np.ndarray] = []
-    for coords in _paths_lonlat(feature.geometry):
-        dense = shapely.LineString(densify(coords, SPLIT_SPACING_KM))
-        for k in countries.tree.query(dense, predicate="intersects"):
-            if countries.codes[int(k)] != country:
-                continue
-            piece = shapely.intersection(dense, countries.polygons[int(k)])
-            length += line_length_km(piece)
-            pieces.extend(_pieces(piece))
-    return Measurement(length, _ends_km(pieces), feature.route_accuracy, True)
 
 
 def measure_layer_claims(
@@ -228,7 +209,8 @@ def measure_layer_claims(
         if subject.country:
             if countries is None:
                 raise ValueError("country parts need a CountryIndex")
-            m = _country_part(parts[0], subject.country, countries)
+            # cut as the curated check cuts a leg, path by path for multi-part features
+            m = Measurement.country_part(_paths_lonlat(parts[0].geometry), subject.country, countries, parts[0].route_accuracy)
             if m.length_km <= 0:
                 raise DataError(
                     f"feature '{subject.ids[0]}' does not enter {subject.country}; name a country it crosses",
@@ -240,8 +222,8 @@ def measure_layer_claims(
             pieces = [p for f in parts for p in _paths_lonlat(f.geometry)]
             m = Measurement(
                 sum(f.length_km for f in parts),
-                _ends_km(pieces),
-                _worst(f.route_accuracy for f in parts),
+                ends_km(pieces),
+                worst_accuracy(f.route_accuracy for f in parts),
                 False,
             )
         out[claim.subject_key] = m
@@ -304,13 +286,10 @@ def run_layer_check(
     UsageError
         When ``assume_crs`` is not a CRS.
     """
-    from .claims import read_claims
-    from .sources import load_countries, load_geodata
-
     source = open_vector(layer_file, layer=layer, assume_crs=assume_crs, id_field=id_field)
     source = dataclasses.replace(source, id_field=id_field_for(source, id_field))
     ids = feature_ids(source)
-    register = read_claims(claims_file, layer_context(ids, load_geodata().sources))
+    register = read_claims(claims_file, layer_context(ids, load_sources()))
     needs_countries = any(c.subject is not None and c.subject.country for c in register.length_claims())
-    countries = CountryIndex.from_geojson(load_countries()) if needs_countries else None
+    countries = CountryIndex.shipped() if needs_countries else None
     return check_layer(source, register, countries)

@@ -10,7 +10,7 @@ import geopandas as gpd
 
 from .build import CRS, Line, Network
 from .measure import CountryIndex, country_lengths_km, line_length_km
-from .sources import ROUTE_ACCURACIES, Geodata
+from .sources import Geodata, worst_accuracy
 
 #: Columns of a leg or route row, in output order (geometry last).
 LINE_COLUMNS = (
@@ -112,8 +112,7 @@ def routes_frame(network: Network, countries: CountryIndex) -> gpd.GeoDataFrame:
         legs = [gd.legs[lid] for lid in route.legs]
         modes = sorted({leg.mode for leg in legs})
         statuses = sorted({leg.status for leg in legs})
-        # A chain is only as accurate as its least accurate leg.
-        accuracy = max((leg.route_accuracy for leg in legs), key=ROUTE_ACCURACIES.index)
+        accuracy = worst_accuracy(leg.route_accuracy for leg in legs)
         rows.append(
             {
                 "id": rid,

@@ -15,6 +15,8 @@ from pyproj import Geod
 from shapely.geometry.base import BaseGeometry
 from shapely.strtree import STRtree
 
+from .sources import load_countries
+
 #: The WGS84 ellipsoid, used for every length in transcaspian.
 GEOD = Geod(ellps="WGS84")
 #: Spacing (km) at which lines are densified along the geodesic before they
@@ -161,6 +163,11 @@ class CountryIndex:
         polys = [shapely.geometry.shape(f["geometry"]) for f in collection["features"]]
         return cls(codes, polys)
 
+    @classmethod
+    def shipped(cls) -> "CountryIndex":
+        """The Natural Earth boundaries shipped with the package (:func:`transcaspian.sources.load_countries`)."""
+        return cls.from_geojson(load_countries())
+
     def country_at(self, lon: float, lat: float) -> str:
         """ISO alpha-3 code of the country containing a point, or ``"sea"``."""
         point = shapely.Point(lon, lat)
@@ -207,3 +214,31 @@ def country_lengths_km(coords: np.ndarray, countries: CountryIndex) -> dict[str,
     if sea > 1e-6:
         parts[SEA] = sea
     return dict(sorted(parts.items()))
+
+
+def country_part(coords: np.ndarray, country: str, countries: CountryIndex) -> list[BaseGeometry]:
+    """The pieces of a line inside one country, cut as :func:`country_lengths_km` cuts it.
+
+    Parameters
+    ----------
+    coords : (n, 2) array_like
+        (lon, lat) vertices in degrees.
+    country : str
+        ISO alpha-3 code.
+    countries : CountryIndex
+        The country polygons.
+
+    Returns
+    -------
+    list of shapely geometries
+        The intersection of the line, densified along the geodesic to
+        :data:`SPLIT_SPACING_KM`, with each polygon of ``country``; their
+        :func:`line_length_km` sum is the country's entry in
+        :func:`country_lengths_km`. Empty when the line does not enter it.
+    """
+    line = shapely.LineString(densify(coords, SPLIT_SPACING_KM))
+    return [
+        shapely.intersection(line, countries.polygons[int(i)])
+        for i in countries.tree.query(line, predicate="intersects")
+        if countries.codes[int(i)] == country
+    ]

@@ -27,24 +27,20 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time as dtime
 from decimal import Decimal
-from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
 import shapely
 
-from .errors import OutputError
+from .export import COORD_PRECISION, LENGTH_PRECISION, atomic_file
+from .report import clip
 from .measure import GEOD, SPLIT_SPACING_KM, CountryIndex, country_lengths_km, densify, line_length_km
-from .userfiles import BATCH_SIZE, Batch, Skipped, VectorSource, check_lonlat, no_geometry_error
+from .userfiles import BATCH_SIZE, Batch, Skipped, VectorSource, check_lonlat, crs_name, no_geometry_error
 
-#: Decimal places of lengths in km in outputs (1e-3 km = 1 m).
-LENGTH_PRECISION = 3
-#: Decimal places of GeoJSON coordinates (1e-6 degree is about 0.1 m).
-COORD_PRECISION = 6
 #: Key of the length outside the shipped country boundaries' extent.
 OUTSIDE = "outside_region"
 FORMATS = ("table", "json", "csv", "geojson")
@@ -254,9 +250,7 @@ def country_split_km(geometry: shapely.Geometry, countries: CountryIndex, region
 
 def shipped_countries() -> tuple[CountryIndex, shapely.Geometry]:
     """The shipped Natural Earth countries and the extent they cover."""
-    from .sources import load_countries
-
-    index = CountryIndex.from_geojson(load_countries())
+    index = CountryIndex.shipped()
     region = shapely.box(*shapely.total_bounds(index.polygons))
     shapely.prepare(region)
     return index, region
@@ -454,9 +448,14 @@ class Writer:
 
 
 class TableWriter(Writer):
-    """A fixed-width table for people, with a total line."""
+    """A fixed-width table for people, with a total line.
 
-    _FEATURE = 12
+    Rows are streamed, so the feature column cannot grow to its longest
+    value: longer names are clipped to :attr:`_FEATURE` characters (the JSON,
+    CSV and GeoJSON outputs keep them whole).
+    """
+
+    _FEATURE = 24
     _TYPE = 18
     _KM = 14
 
@@ -468,7 +467,8 @@ class TableWriter(Writer):
 
     def row(self, row: FeatureRow) -> None:
         km = f"{row.length_km:,.3f}" if row.length_km is not None else "not measured"
-        line = f"{row.file:<{self.file_width}}  {row.feature:<{self._FEATURE}}  {row.geometry_type:<{self._TYPE}}  {km:>{self._KM}}"
+        feature = clip(row.feature, self._FEATURE)
+        line = f"{row.file:<{self.file_width}}  {feature:<{self._FEATURE}}  {row.geometry_type:<{self._TYPE}}  {km:>{self._KM}}"
         if self.by_country and row.country_lengths_km:
             line += "  " + ", ".join(f"{k} {v:,.3f}" for k, v in row.country_lengths_km.items())
         self.stream.write(line.rstrip() + "\n")
@@ -603,15 +603,69 @@ def _sum_maps(maps: Any) -> dict[str, float]:
 WRITERS: dict[str, type[Writer]] = {"table": TableWriter, "csv": CsvWriter, "json": JsonWriter, "geojson": GeoJsonWriter}
 
 
+def write_measurements(
+    sources: Sequence[VectorSource],
+    stream: IO[str],
+    fmt: str,
+    *,
+    by_country: bool = False,
+    progress_stream: IO[str] | None = None,
+) -> list[FileSummary]:
+    """Measure opened files one after the other and stream the rows in one format.
+
+    This is ``transcaspian measure``: one writer for all files, a progress
+    bar per file (see :class:`Progress`), and the totals at the end.
+
+    Parameters
+    ----------
+    sources : sequence of VectorSource
+        The opened files (:func:`transcaspian.userfiles.open_vector`), at
+        least one.
+    stream : text stream
+        Where the output goes (see :func:`atomic_open`).
+    fmt : str
+        One of :data:`FORMATS`.
+    by_country : bool
+        Split each length by country (the shipped boundaries).
+    progress_stream : text stream, optional
+        Where a progress bar may be drawn (stderr); only a terminal gets one.
+
+    Returns
+    -------
+    list of FileSummary
+        Counts and total lengths (km) per file, in order.
+
+    Raises
+    ------
+    DataError
+        For bad coordinates, or a file with nothing to measure.
+    """
+    countries = shipped_countries() if by_country else None
+    extra = {"several_files": len(sources) > 1} if fmt == "geojson" else {}
+    writer = WRITERS[fmt](stream, by_country=by_country, file_width=max(len(s.name) for s in sources), **extra)
+    summaries: list[FileSummary] = []
+    for source in sources:
+        summary = FileSummary(source.name, source.layer, crs_name(source.crs))
+        summaries.append(summary)
+        progress = Progress(source.n_features, source.name, progress_stream) if progress_stream is not None else None
+        try:
+            for row in measure_rows(source, summary, countries=countries, full=fmt == "geojson", progress=progress):
+                writer.row(row)
+        finally:
+            if progress is not None:
+                progress.close()
+    writer.close(summaries)
+    return summaries
+
+
 @contextlib.contextmanager
 def atomic_open(path: str | os.PathLike[str] | None) -> Iterator[IO[str]]:
     """A text stream to write an output through; the output appears only on success.
 
-    The text goes to a temporary file beside ``path``, renamed over it when
-    the block ends without error and deleted otherwise, so an interrupted or
-    failed run never leaves a truncated file (as
-    :func:`transcaspian.export.atomic_write`, but streamed, so memory does not
-    grow with the output). With ``path`` None the text is spooled (in memory
+    With a ``path``, the text goes to a temporary file beside it, renamed
+    over it when the block ends without error (:func:`transcaspian.export.atomic_file`):
+    an interrupted or failed run never leaves a truncated file, and memory
+    does not grow with the output. With ``path`` None the text is spooled (in memory
     up to 8 MiB, then in a temporary file) and copied to stdout on success,
     so a run that fails half-way prints nothing on stdout either.
 
@@ -627,25 +681,8 @@ def atomic_open(path: str | os.PathLike[str] | None) -> Iterator[IO[str]]:
             shutil.copyfileobj(spool, sys.stdout)
             sys.stdout.flush()
         return
-    target = Path(path)
-    if target.is_dir():
-        raise OutputError(f"{target}: is a folder; give a file name to write to")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise OutputError(f"{target}: cannot write ({exc.strerror or exc}); check the folder and its permissions") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            yield handle
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise OutputError(f"{target}: cannot write ({exc.strerror or exc}); check the folder and its permissions") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_file(path, text=True) as handle:
+        yield handle
 
 
 class Progress:

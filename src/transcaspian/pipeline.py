@@ -6,7 +6,7 @@ build`` is a thin wrapper around :func:`run_build`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -15,10 +15,11 @@ from .build import Network, build_network, places_frame
 from .check import CheckResult, annotate, run_checks
 from .claims import ClaimContext, Register, load_curated_claims, read_claims
 from .errors import DataError
-from .export import split_by_layer, write_exports, write_geojson_layers, write_sha256sums
+from .export import atomic_write, source_date, split_by_layer, write_exports, write_geojson_layers, write_sha256sums
 from .layers import legs_frame, routes_frame
 from .measure import CountryIndex
-from .sources import Geodata, PathLike, load_countries, load_geodata
+from .report import checks_csv, report_markdown
+from .sources import Geodata, PathLike, load_geodata
 from .validate import validate_network
 
 
@@ -54,11 +55,11 @@ def measure_geodata(directory: PathLike | None = None) -> Measured:
     """
     geodata = load_geodata(directory)
     network = build_network(geodata)
-    countries = CountryIndex.from_geojson(load_countries())
+    countries = CountryIndex.shipped()
     problems = validate_network(network, countries)
     if problems:
-        where = next(f"layers/{geodata.legs[p.leg].layer}.toml" for p in problems)
-        raise DataError("\n".join(str(p) for p in problems), file=where)
+        # One line per problem, each naming the file of its own leg.
+        raise DataError("\n".join(f"layers/{geodata.legs[p.leg].layer}.toml: {p}" for p in problems))
     return Measured(
         geodata=geodata,
         network=network,
@@ -75,10 +76,11 @@ def run_build(directory: PathLike | None, out: Path, *, offline: bool = False) -
     ``offline`` makes the maps under ``out/maps`` self-contained: Leaflet
     inlined and a Natural Earth basemap instead of CDN assets and tiles.
     """
-    measured = measure_geodata(directory)
-    measured = check_measured(measured, directory)
+    # Read first: a bad SOURCE_DATE_EPOCH must stop the build before any file is written.
+    date = source_date()
+    measured = check_measured(measure_geodata(directory), directory)
     write_geojson_layers(out, measured.layer_frames())
-    write_exports(out, measured)
+    write_exports(out, measured, date=date)
     write_maps(out, measured, offline=offline)
     write_checks(out, measured)
     # Keep last: the checksums cover every file the steps above wrote.
@@ -88,7 +90,7 @@ def run_build(directory: PathLike | None, out: Path, *, offline: bool = False) -
 
 def write_maps(out: Path, measured: Measured, *, offline: bool = False) -> list[Path]:
     """Write ``out/maps/``: index.html, one page per layer, embed.html."""
-    from .export import atomic_write
+    # folium is slow to import and only the maps need it (not `check`, not `export`).
     from .render import network_maps
 
     return [atomic_write(Path(out) / "maps" / name, html) for name, html in network_maps(measured, offline=offline).items()]
@@ -108,19 +110,34 @@ def check_measured(measured: Measured, directory: PathLike | None = None, claims
     DataError
         On a bad claims file, naming the file, the claim and the field.
     """
-    from dataclasses import replace
-
     ctx = ClaimContext.from_network(measured.network)
     register: Register = read_claims(claims_file, ctx) if claims_file is not None else load_curated_claims(directory, ctx)
     result = run_checks(register, measured.network, measured.countries)
     return replace(measured, legs=annotate(measured.legs, result), routes=annotate(measured.routes, result), checks=result)
 
 
+def run_check(directory: PathLike | None = None, claims_file: PathLike | None = None) -> CheckResult:
+    """``transcaspian check``: measure a geodata set and judge its claims.
+
+    Parameters
+    ----------
+    directory : str, Path or Traversable, optional
+        The geodata directory; the curated copy when omitted.
+    claims_file : str or Path, optional
+        A claims file to check instead of the directory's ``claims.toml``.
+
+    Raises
+    ------
+    DataError
+        On bad geodata or a bad claims file.
+    """
+    checks = check_measured(measure_geodata(directory), directory, claims_file).checks
+    assert checks is not None  # check_measured always sets it
+    return checks
+
+
 def write_checks(out: Path, measured: Measured) -> list[Path]:
     """Write ``out/checks.csv`` and ``out/report.md`` from ``measured.checks``."""
-    from .export import atomic_write
-    from .report import checks_csv, report_markdown
-
     if measured.checks is None:
         return []
     return [

@@ -14,6 +14,7 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
+from urllib.parse import quote
 
 import geopandas as gpd
 
@@ -86,7 +87,14 @@ def _table_rows(result: CheckResult) -> list[tuple[str, ...]]:
 SUBJECT_WIDTH = 48
 
 
-def _clip(text: str, width: int) -> str:
+def clip(text: str, width: int) -> str:
+    """One line of at most ``width`` characters for a fixed-width table.
+
+    Runs of whitespace (newlines and tabs from a user's file included) become
+    one space, so a value cannot break the table's rows; a longer text ends
+    in an ellipsis.
+    """
+    text = " ".join(str(text).split())
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -97,7 +105,7 @@ def check_table(result: CheckResult) -> str:
     stated, measured, ratio (measured / stated), verdict, source id. Ends in a
     newline.
     """
-    rows = [(r[0], _clip(r[1], SUBJECT_WIDTH), *r[2:]) for r in _table_rows(result)]
+    rows = [(r[0], clip(r[1], SUBJECT_WIDTH), *r[2:]) for r in _table_rows(result)]
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(_TABLE_HEAD)]
     right = {2, 3, 4}  # numbers align right
 
@@ -168,12 +176,25 @@ def md_text(value: Any) -> str:
 
 
 def _md_code(value: str) -> str:
-    return f"`{value.replace('`', '')}`" if value else ""
+    """An id as a code span in a table cell, shown exactly (as text, never markup).
+
+    Ids of a user's features may hold anything: whitespace runs become one
+    space (a newline would end the row), ``|`` is escaped (GFM splits cells
+    on it even inside code spans), and the fence is one backtick longer than
+    any run of backticks inside.
+    """
+    text = " ".join(str(value).split()).replace("|", "\\|")
+    if not text:
+        return ""
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def _md_link(text: str, url: str) -> str:
-    # percent-encode what would end or break the link target
-    safe = url.replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
+    # Percent-encode whatever would end or break the link target or the table
+    # row (spaces, parentheses, angle brackets, quotes, |, line breaks).
+    safe = quote(url.strip(), safe=":/?#[]@!$&'*+,;=%~")
     return f"[{md_text(text)}]({safe})" if url else md_text(text)
 
 

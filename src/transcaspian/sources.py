@@ -20,7 +20,8 @@ import json
 import math
 import re
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -42,12 +43,28 @@ PLACE_KINDS = (
 )
 MODES = ("rail", "ferry", "subsea_cable", "land_cable", "pipeline")
 STATUSES = ("operational", "under_construction", "planned", "proposed")
+#: How a line was drawn, from most to least accurate.
 ROUTE_ACCURACIES = ("traced", "schematic", "illustrative")
 #: Layers in their fixed display order.
 LAYERS = ("middle_corridor", "fiber", "power_cables", "btc_pipeline")
 SEA_MODES = ("ferry", "subsea_cable")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
-_ISO3 = re.compile(r"^[A-Z]{3}$")
+#: An ISO 3166 alpha-3 country code.
+ISO3 = re.compile(r"^[A-Z]{3}$")
+
+
+def worst_accuracy(accuracies: Iterable[str]) -> str:
+    """The least accurate of some ``route_accuracy`` values.
+
+    A chain of legs (a route, a section, a sum of legs) is only as accurate
+    as its least accurate leg.
+
+    Examples
+    --------
+    >>> worst_accuracy(["traced", "schematic", "traced"])
+    'schematic'
+    """
+    return max(accuracies, key=ROUTE_ACCURACIES.index)
 
 
 @dataclass(frozen=True)
@@ -143,7 +160,6 @@ class Geodata:
     sources: dict[str, Source]
     layers: dict[str, Layer]
     digest: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def default_geodata() -> Traversable:
@@ -164,7 +180,8 @@ def _as_traversable(directory: PathLike | None) -> Traversable:
     return directory
 
 
-def _read_toml(node: Traversable, label: str) -> dict[str, Any]:
+def read_toml(node: Traversable, label: str) -> dict[str, Any]:
+    """Parse a TOML file; a DataError naming ``label`` if it cannot be read or parsed."""
     try:
         text = node.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -175,8 +192,24 @@ def _read_toml(node: Traversable, label: str) -> dict[str, Any]:
         raise DataError(f"is not valid TOML ({exc}); fix the syntax", file=label) from None
 
 
-class _Record:
-    """Typed access to one TOML table, with errors that name file and record."""
+class Record:
+    """Typed access to one TOML table, with errors that name file and record.
+
+    Used for every record of the geodata and of claims files
+    (:mod:`transcaspian.claims`), so they all report errors alike:
+    ``file: kind 'id': field 'name': what to fix``.
+
+    Parameters
+    ----------
+    table : Any
+        The parsed TOML table (anything else is an error).
+    file : str
+        The file it was read from, for messages.
+    kind : str
+        What the record is (``place``, ``leg``, ``claim`` ...).
+    index : int
+        Its 0-based position in the file, naming it when it has no id.
+    """
 
     def __init__(self, table: Any, file: str, kind: str, index: int) -> None:
         if not isinstance(table, dict):
@@ -187,9 +220,11 @@ class _Record:
         self.record = f"{kind} '{rid}'" if isinstance(rid, str) else f"{kind} #{index + 1}"
 
     def error(self, message: str, field_name: str | None = None) -> DataError:
+        """A DataError naming this record's file, the record and ``field_name``."""
         return DataError(message, file=self.file, record=self.record, field=field_name)
 
     def str(self, name: str, *, required: bool = True, choices: tuple[str, ...] | None = None) -> str:
+        """A text field: non-empty when required, one of ``choices`` when given; ``""`` when absent."""
         value = self.table.get(name)
         if value is None:
             if required:
@@ -202,12 +237,14 @@ class _Record:
         return value
 
     def id(self) -> str:
+        """The ``id`` field: lower-case letters, digits and ``_``, starting with a letter."""
         value = self.str("id")
         if not _ID.match(value):
             raise self.error(f"{value!r} is not a valid id; use lower-case letters, digits and _", "id")
         return value
 
     def number(self, name: str, *, required: bool = True, low: float | None = None, high: float | None = None) -> float | None:
+        """A finite number within ``[low, high]`` (in the field's own unit); None when absent."""
         value = self.table.get(name)
         if value is None:
             if required:
@@ -220,24 +257,18 @@ class _Record:
         return float(value)
 
     def str_list(self, name: str) -> tuple[str, ...]:
+        """A list of strings (empty when absent)."""
         value = self.table.get(name, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise self.error("must be a list of strings", name)
         return tuple(value)
 
 
-def _lonlat(rec: _Record, table: dict[str, Any] | None = None, what: str = "") -> tuple[float, float]:
-    src = rec if table is None else _Record({**table, "id": rec.table.get("id")}, rec.file, rec.record.split(" ")[0], 0)
-    lon = src.number("lon", low=-180, high=180)
-    lat = src.number("lat", low=-90, high=90)
-    return lon, lat
-
-
-def _parse_place(rec: _Record) -> Place:
+def _parse_place(rec: Record) -> Place:
     lon = rec.number("lon", low=-180, high=180)
     lat = rec.number("lat", low=-90, high=90)
     country = rec.str("country")
-    if not _ISO3.match(country):
+    if not ISO3.match(country):
         raise rec.error(f"{country!r} is not an ISO 3166 alpha-3 code (e.g. AZE)", "country")
     return Place(
         id=rec.id(),
@@ -250,7 +281,7 @@ def _parse_place(rec: _Record) -> Place:
     )
 
 
-def _parse_path(rec: _Record) -> tuple[Union[str, Waypoint], ...]:
+def _parse_path(rec: Record) -> tuple[Union[str, Waypoint], ...]:
     raw = rec.table.get("path")
     if not isinstance(raw, list) or len(raw) < 2:
         raise rec.error("must list at least two points (place ids or {name, lon, lat, basis})", "path")
@@ -281,7 +312,7 @@ def _parse_path(rec: _Record) -> tuple[Union[str, Waypoint], ...]:
     return tuple(path)
 
 
-def _parse_leg(rec: _Record, layer: str) -> Leg:
+def _parse_leg(rec: Record, layer: str) -> Leg:
     return Leg(
         id=rec.id(),
         name=rec.str("name"),
@@ -300,7 +331,7 @@ def _parse_leg(rec: _Record, layer: str) -> Leg:
     )
 
 
-def _parse_route(rec: _Record) -> Route:
+def _parse_route(rec: Record) -> Route:
     legs = rec.str_list("legs")
     if not legs:
         raise rec.error("must list at least one leg id", "legs")
@@ -314,7 +345,8 @@ def _parse_route(rec: _Record) -> Route:
     )
 
 
-def _parse_source(rec: _Record) -> Source:
+def parse_source(rec: Record) -> Source:
+    """A ``[[source]]`` record; its ``url`` must be http(s), so links stay links."""
     url = rec.str("url")
     if not url.startswith(("https://", "http://")):
         raise rec.error(f"{url!r} is not an http(s) URL", "url")
@@ -327,11 +359,11 @@ def _parse_source(rec: _Record) -> Source:
     )
 
 
-def _records(doc: dict[str, Any], key: str, file: str) -> list[_Record]:
+def _records(doc: dict[str, Any], key: str, file: str) -> list[Record]:
     items = doc.get(key, [])
     if not isinstance(items, list):
         raise DataError(f"'{key}' must be an array of tables, written [[{key}]]", file=file)
-    return [_Record(t, file, key, i) for i, t in enumerate(items)]
+    return [Record(t, file, key, i) for i, t in enumerate(items)]
 
 
 def _toml_files(root: Traversable, sub: str) -> list[Traversable]:
@@ -339,6 +371,39 @@ def _toml_files(root: Traversable, sub: str) -> list[Traversable]:
     if not folder.is_dir():
         raise DataError(f"has no {sub}/ folder; every geodata directory needs one", file=str(root))
     return sorted((f for f in folder.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name)
+
+
+def load_sources(directory: PathLike | None = None) -> dict[str, Source]:
+    """Read only the ``sources/`` records of a geodata directory.
+
+    For checking a user's claims, which may cite the curated sources, without
+    reading (or depending on) the curated places, legs and routes.
+
+    Parameters
+    ----------
+    directory : str, Path or Traversable, optional
+        The geodata directory; the curated copy shipped with the package when
+        omitted.
+
+    Returns
+    -------
+    dict of str to Source
+        In file order.
+
+    Raises
+    ------
+    DataError
+        On a bad or duplicate source record.
+    """
+    sources: dict[str, Source] = {}
+    for node in _toml_files(_as_traversable(directory), "sources"):
+        label = f"sources/{node.name}"
+        for rec in _records(read_toml(node, label), "source", label):
+            source = parse_source(rec)
+            if source.id in sources:
+                raise rec.error("duplicate id; ids must be unique", "id")
+            sources[source.id] = source
+    return sources
 
 
 def load_geodata(directory: PathLike | None = None) -> Geodata:
@@ -367,7 +432,7 @@ def load_geodata(directory: PathLike | None = None) -> Geodata:
 
     def read(node: Traversable, kind: str, label: str) -> None:
         digest.update(label.encode() + b"\0" + node.read_bytes() + b"\0")
-        docs.append((kind, label, _read_toml(node, label)))
+        docs.append((kind, label, read_toml(node, label)))
 
     for node in _toml_files(root, "places"):
         read(node, "places", f"places/{node.name}")
@@ -387,7 +452,7 @@ def load_geodata(directory: PathLike | None = None) -> Geodata:
     layers: dict[str, Layer] = {}
     seen: dict[str, str] = {}
 
-    def add(table: dict[str, Any], obj: Any, rec: _Record) -> None:
+    def add(table: dict[str, Any], obj: Any, rec: Record) -> None:
         if obj.id in seen:
             raise rec.error(f"duplicate id, already used in {seen[obj.id]}; ids must be unique", "id")
         seen[obj.id] = rec.file
@@ -401,13 +466,13 @@ def load_geodata(directory: PathLike | None = None) -> Geodata:
             layer_id = label.split("/")[-1].removesuffix(".toml")
             if layer_id not in LAYERS:
                 raise DataError(f"unknown layer {layer_id!r}; name the file after one of {', '.join(LAYERS)}", file=label)
-            head = _Record({**doc, "id": layer_id}, label, "layer", 0)
+            head = Record({**doc, "id": layer_id}, label, "layer", 0)
             layers[layer_id] = Layer(layer_id, head.str("title"), head.str("description"))
             for rec in _records(doc, "leg", label):
                 add(legs, _parse_leg(rec, layer_id), rec)
         elif kind == "sources":
             for rec in _records(doc, "source", label):
-                add(sources, _parse_source(rec), rec)
+                add(sources, parse_source(rec), rec)
         else:
             for rec in _records(doc, "route", label):
                 add(routes, _parse_route(rec), rec)
@@ -417,7 +482,7 @@ def load_geodata(directory: PathLike | None = None) -> Geodata:
     return Geodata(places, legs, routes, sources, layers, digest.hexdigest())
 
 
-def _check_references(places, legs, routes, sources) -> None:
+def _check_references(places: dict[str, Place], legs: dict[str, Leg], routes: dict[str, Route], sources: dict[str, Source]) -> None:
     """Every place, leg and source id that a record names must exist."""
     for leg in legs.values():
         where = dict(file=f"layers/{leg.layer}.toml", record=f"leg '{leg.id}'")

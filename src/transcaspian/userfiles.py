@@ -470,13 +470,14 @@ def _resolve_crs(found: CRS | None, assumed: CRS | None, name: str, bounds: Any)
         return assumed
     if assumed is not None and not found.equals(assumed, ignore_axis_order=True):
         warnings.warn(
-            UserFileWarning(f"{name}: has its own CRS ({_crs_name(found)}); --assume-crs {_crs_name(assumed)} is ignored"),
+            UserFileWarning(f"{name}: has its own CRS ({crs_name(found)}); --assume-crs {crs_name(assumed)} is ignored"),
             stacklevel=3,
         )
     return found
 
 
-def _crs_name(crs: CRS) -> str:
+def crs_name(crs: CRS) -> str:
+    """How messages and summaries name a CRS: ``EPSG:32639``, else its name."""
     authority = crs.to_authority()
     return ":".join(authority) if authority else crs.name
 
@@ -696,7 +697,7 @@ def check_lonlat(
         raise DataError(f"coordinate {point} is not a number; fix or remove that vertex", file=source.name, record=record)
     if raw_x is not None:
         raise DataError(
-            f"coordinate {point} cannot be transformed from {_crs_name(source.crs)} to longitude/latitude; "
+            f"coordinate {point} cannot be transformed from {crs_name(source.crs)} to longitude/latitude; "
             "check that the file's CRS (or --assume-crs) is the right one",
             file=source.name,
             record=record,
@@ -711,7 +712,7 @@ def check_lonlat(
         if source.driver == "GeoJSON":
             fix = "give their CRS with --assume-crs (GeoJSON without a \"crs\" member is read as longitude/latitude)"
         else:
-            fix = f"fix the file's CRS (it says {_crs_name(source.crs)})"
+            fix = f"fix the file's CRS (it says {crs_name(source.crs)})"
         hint = f"these look like projected coordinates (e.g. metres), not degrees: {fix}"
     else:
         hint = "fix the coordinate"

@@ -1,0 +1,51 @@
+"""The stages strung together: measure, check and build a geodata set."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from transcaspian.errors import DataError, UsageError
+from transcaspian.pipeline import measure_geodata, run_build, run_check
+
+
+def test_run_build__bad_source_date_epoch_writes_nothing(tmp_path: Path, mini_geodata: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    out = tmp_path / "out"
+    with pytest.raises(UsageError, match="SOURCE_DATE_EPOCH"):
+        run_build(mini_geodata, out)
+    assert not out.exists()
+
+
+def test_measure_geodata__each_problem_names_the_file_of_its_leg(mini_geodata: Path):
+    layer = mini_geodata / "layers" / "middle_corridor.toml"
+    text = layer.read_text()
+    # the ferry cuts across the Absheron peninsula, the rail crosses the Caspian
+    text = text.replace("lon = 50.65, lat = 40.6", "lon = 49.9, lat = 40.45")
+    text = text.replace('path = ["ganja", "tbilisi"]', 'path = ["ganja", "aktau", "tbilisi"]')
+    layer.write_text(text)
+    with pytest.raises(DataError) as info:
+        measure_geodata(mini_geodata)
+    lines = str(info.value).splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith("layers/middle_corridor.toml: leg 'ferry': point (")
+    assert lines[1].startswith("layers/middle_corridor.toml: leg 'rail_ganja_tbilisi': point (")
+
+
+def test_run_check__judges_the_claims_file(tmp_path: Path, mini_geodata: Path):
+    claims = tmp_path / "claims.toml"
+    claims.write_text(
+        '[[claim]]\nid = "ferry_len"\nsubject = "ferry"\nmetric = "length"\nvalue = 1\nunit = "km"\n'
+        'role = "canonical"\nsource = "src"\n',
+        encoding="utf-8",
+    )
+    result = run_check(mini_geodata, claims)
+    (check,) = result.checks
+    assert (check.claim.id, check.verdict) == ("ferry_len", "impossible")
+    assert not result.ok
+
+
+def test_run_check__geodata_without_claims_checks_nothing(mini_geodata: Path):
+    result = run_check(mini_geodata)
+    assert result.checks == () and result.ok

@@ -29,6 +29,8 @@ modes behave the same and no third-party plugin renders data as HTML.
 
 from __future__ import annotations
 
+import functools
+
 import itertools
 import json
 import math
@@ -324,6 +326,13 @@ def basemap_geojson(
         if shape is not None:
             features.append({"type": "Feature", "properties": {}, "geometry": shape})
     return {"type": "FeatureCollection", "features": features}
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped_basemap() -> dict[str, Any]:
+    """:func:`basemap_geojson` of the shipped boundaries, made once per process
+    (simplifying them is the slow part of an offline build). Read-only."""
+    return basemap_geojson()
 
 
 # ---------------------------------------------------------------------------
@@ -713,7 +722,10 @@ def places_layer(frame: gpd.GeoDataFrame, *, table: StyleTable, title: str = "Pl
     return {"id": "places", "title": title, "color": PLACE_STYLES["port"][0], "pane": "places", "features": features}
 
 
+@functools.lru_cache(maxsize=1)
 def _country_names() -> dict[str, str]:
+    """ISO alpha-3 to country name, from the shipped boundaries (read once: a
+    build renders several maps). Callers must not change the dict."""
     return {
         str(f["properties"].get("iso_a3")): str(f["properties"].get("name"))
         for f in load_countries()["features"]
@@ -1098,7 +1110,7 @@ def make_map(payload: Mapping[str, Any], *, offline: bool = False) -> folium.Map
     m = folium.Map(location=center, zoom_start=4, tiles=None, zoom_control=True, zoom_snap=0.25, min_zoom=2)
     figure = m.get_root()
     if offline:
-        payload["basemap"] = basemap_geojson()
+        payload["basemap"] = _shipped_basemap()
         payload["basemap_attribution"] = BASEMAP_ATTRIBUTION
         js, css = render_assets.leaflet_inline()
         # No jQuery, Bootstrap or awesome-markers: the map needs none of them.

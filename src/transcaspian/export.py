@@ -44,7 +44,7 @@ import shapely
 from . import __version__
 from .check import RECORD_FIELDS, CheckResult
 from .errors import OutputError, UsageError
-from .fields import COUNTRY_LENGTH_PREFIX, country_column, data_dictionary, describe
+from .fields import COUNTRY_LENGTH_PREFIX, country_column, data_dictionary, describe, storage_type
 from .measure import SEA, SPLIT_SPACING_KM
 from .qml import LINE_KEYS, line_layer_qml, point_layer_qml
 from .sources import MODES, PLACE_KINDS, ROUTE_ACCURACIES, STATUSES
@@ -325,13 +325,9 @@ def _column_kind(name: str, series: pd.Series, table: str | None = None) -> str:
             # Values the dictionary does not expect are written as they are.
             return kind
         return field.type
-    if pd.api.types.is_float_dtype(series):
-        return "real"
-    if pd.api.types.is_bool_dtype(series):
-        return "boolean"
-    if pd.api.types.is_integer_dtype(series):
-        return "integer"
-    return _infer_kind(list(series))
+    kind = storage_type(series)
+    # Object columns (text, nested values) are typed from their values.
+    return kind if kind in ("real", "boolean", "integer") else _infer_kind(list(series))
 
 
 def _round_km(name: str, value: Any) -> Any:

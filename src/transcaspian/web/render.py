@@ -42,7 +42,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import Element, MacroElement
+from branca.element import Element
 from folium.template import Template
 from markupsafe import escape
 from shapely.geometry.base import BaseGeometry
@@ -63,6 +63,7 @@ from transcaspian.styles import (
 )
 from transcaspian.values import FIELD_LABELS, LENGTH_NOTE, format_km, format_number, is_missing
 from transcaspian.web import assets as render_assets
+from transcaspian.web.elements import Text, TextMacroElement
 
 #: Decimal places of coordinates written into the page (1e-5 degree is
 #: about 1 m, far below what a screen shows).
@@ -298,6 +299,14 @@ def basemap_geojson(
     """
     countries = load_countries() if countries is None else countries
     geoms = [shapely.geometry.shape(f["geometry"]) for f in countries["features"]]
+    # The shipped file covers the world (for measuring anywhere); the basemap keeps the
+    # region it details, so the offline page stays within its size budget.
+    if countries.get("detail_bbox"):
+        region = shapely.box(*countries["detail_bbox"])
+        clipped = shapely.intersection(np.asarray(geoms, dtype=object), region)
+        # A border along the box's edge leaves a line in a GeometryCollection: keep the polygons.
+        geoms = [shapely.union_all([p for p in shapely.get_parts(g) if p.geom_type == "Polygon"]) for g in clipped]
+        geoms = [g for g in geoms if not g.is_empty]
     try:
         simple = list(shapely.coverage_simplify(np.asarray(geoms, dtype=object), tolerance_deg))
     except (AttributeError, shapely.errors.GEOSException):  # old GEOS, or not a clean coverage
@@ -1024,11 +1033,13 @@ def pack_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
 # The folium map and its HTML
 
 
-class MapData(MacroElement):
+class MapData(TextMacroElement):
     """Title, the map's own script and stylesheet, and its data as JSON.
 
     The data sits in ``<script type="application/json" id="tc-data">``; the
-    one line of generated JavaScript passes the folium map to map.js.
+    one line of generated JavaScript passes the folium map to map.js. The
+    template is fixed; title and data are attributes it inserts, never
+    template source (:class:`~transcaspian.web.elements.TextMacroElement`).
     """
 
     _template = Template(
@@ -1099,8 +1110,8 @@ def make_map(payload: Mapping[str, Any], *, offline: bool = False) -> folium.Map
         # No jQuery, Bootstrap or awesome-markers: the map needs none of them.
         m.default_js = []
         m.default_css = []
-        figure.header.add_child(Element(render_assets.style_tag(css)), name="leaflet_css")
-        figure.header.add_child(Element(render_assets.script_tag(js)), name="leaflet")
+        figure.header.add_child(Text(render_assets.style_tag(css)), name="leaflet_css")
+        figure.header.add_child(Text(render_assets.script_tag(js)), name="leaflet")
     else:
         js_url, css_url = render_assets.leaflet_cdn_urls()
         m.default_js = [("leaflet", js_url)]

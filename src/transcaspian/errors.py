@@ -46,6 +46,10 @@ class DataError(TranscaspianError, ValueError):
         super().__init__(": ".join([*parts, message]))
 
 
+class CoordinateError(DataError):
+    """Coordinates that are not what a computation needs (e.g. metres where degrees are due)."""
+
+
 class UsageError(TranscaspianError, ValueError):
     """The command was called wrongly (exit status 2)."""
 

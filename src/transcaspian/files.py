@@ -57,7 +57,7 @@ def atomic_file(path: str | Path, *, text: bool = False) -> Iterator[IO[Any]]:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
-        raise output_error(path, exc) from None
+        raise output_error(path, exc) from exc
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") if text else os.fdopen(fd, "wb") as handle:
             yield handle
@@ -65,7 +65,7 @@ def atomic_file(path: str | Path, *, text: bool = False) -> Iterator[IO[Any]]:
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise output_error(path, exc) from None
+        raise output_error(path, exc) from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

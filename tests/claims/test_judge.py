@@ -376,10 +376,11 @@ def test_curated__one_canonical_per_subject(checked):
 
 
 @pytest.mark.parametrize("claim_id", CANONICAL_LENGTHS)
-def test_curated__canonical_length_on_traced_geometry_is_consistent(checked, claim_id):
+def test_curated__canonical_length_is_consistent_within_its_accuracy_tolerance(checked, claim_id):
+    # Schematic lines are held to the wider schematic tolerance, traced ones to the traced one;
+    # no case is skipped: an illustrative line has no canonical length to check.
     chk = next(c for c in checked.checks.checks if c.claim.id == claim_id)
-    if chk.route_accuracy != "traced":
-        pytest.skip(f"{chk.subject} is {chk.route_accuracy or 'not measured'}")
+    assert chk.route_accuracy in ("traced", "schematic"), f"{claim_id}: {chk.route_accuracy or 'not measured'}"
     assert chk.verdict == "consistent", f"{claim_id}: {chk.reason}"
 
 

@@ -47,3 +47,17 @@ def test_check_surface__landfall_allowance(mini_geodata: Path):
     assert validate_network(build_network(load_geodata(mini_geodata)), COUNTRIES)
     layer.write_text(text.replace('route_accuracy = "schematic"', 'route_accuracy = "schematic"\nlandfall_allowance_km = 20', 1))
     assert validate_network(build_network(load_geodata(mini_geodata)), COUNTRIES) == []
+
+
+def test_check_surface__landfall_allowance_zero_is_kept(mini_geodata: Path):
+    # 0 means "no allowance", not "use the default 5 km": an end on the coast's land side is then caught.
+    layer = mini_geodata / "layers" / "middle_corridor.toml"
+    places = mini_geodata / "places" / "places.toml"
+    places.write_text(places.read_text().replace("lon = 51.215\nlat = 43.6", "lon = 51.25\nlat = 43.61"))
+    assert validate_network(build_network(load_geodata(mini_geodata)), COUNTRIES) == []  # within the default 5 km
+    text = layer.read_text()
+    layer.write_text(text.replace('route_accuracy = "schematic"', 'route_accuracy = "schematic"\nlandfall_allowance_km = 0', 1))
+    geodata = load_geodata(mini_geodata)
+    assert [leg.landfall_allowance_km for leg in geodata.legs.values() if leg.mode == "ferry"] == [0.0]
+    problems = validate_network(build_network(geodata), COUNTRIES)
+    assert [p.leg for p in problems] == ["ferry"]

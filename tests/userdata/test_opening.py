@@ -394,10 +394,8 @@ COMMANDS = {
     # command -> (argv before the file, argv after, output path option: check prints only)
     "measure": (["measure"], ["--format", "csv"], "-o"),
     "map": (["map"], [], "-o"),
-    "check": (["check", "--claims", "{claims}", "--layer"], [], None),
+    "check": (["check", "--claims", "{claims}", "--file"], [], None),
 }
-#: Options each command does not take.
-NOT_FOR = {"map": {"--id-field"}}
 
 
 def _claims(tmp: Path) -> Path:
@@ -412,17 +410,12 @@ def _claims(tmp: Path) -> Path:
 def _command_args(command: str, tmp: Path, path: Path, extra: list[str], out: Path) -> list[str]:
     before, after, out_option = COMMANDS[command]
     before = [a.format(claims=_claims(tmp)) for a in before]
-    if command == "check":
-        # check reads a GeoPackage's layer with --layer-name; --layer is the file.
-        extra = ["--layer-name" if a == "--layer" else a for a in extra]
     return [*before, str(path), *after, *extra, *([out_option, str(out)] if out_option else [])]
 
 
 @pytest.mark.parametrize("command", list(COMMANDS))
 @pytest.mark.parametrize(("case", "make", "extra", "code", "fragments"), BAD_INPUTS, ids=[c[0] for c in BAD_INPUTS])
 def test_bad_input__one_line_error_naming_the_file_no_output(tmp_path, command, case, make, extra, code, fragments):
-    if set(extra) & NOT_FOR.get(command, set()):
-        pytest.skip(f"{command} takes no {extra[0]}")
     path = make(tmp_path)
     out = tmp_path / "out" / "result.out"
     result = invoke(*_command_args(command, tmp_path, path, extra, out))
@@ -463,14 +456,6 @@ def test_bad_input__unreadable_file(tmp_path, monkeypatch):
         assert result.exit_code == 1
         assert result.stderr.strip() == f"transcaspian: error: {path}: cannot be read (permission denied); make it readable (chmod +r) or copy it somewhere you can read"
         assert not out.exists()
-
-
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode; covered by test_bad_input__unreadable_file")
-def test_bad_input__unreadable_file_by_mode(tmp_path):
-    path = lines_file(tmp_path)
-    path.chmod(0)
-    result = invoke("measure", str(path))
-    assert result.exit_code == 1 and "cannot be read (permission denied)" in result.stderr
 
 
 def test_bad_input__error_mid_file_leaves_no_output(tmp_path):
@@ -549,7 +534,7 @@ def test_check_layer__same_verdicts_and_exit_status_as_the_curated_check(tmp_pat
         claim("rail_geo", "rail", 150, role="variant", country="GEO"),
         claim("baku", "baku", 1, role="headline"),
     )
-    result = invoke("check", "--layer", str(layer), "--id-field", "ref", "--claims", str(claims), "--format", "json")
+    result = invoke("check", "--file", str(layer), "--id-field", "ref", "--claims", str(claims), "--format", "json")
     assert result.exit_code == 0, result.stderr
     checks = {c["claim"]: c for c in json.loads(result.stdout)["checks"]}
     assert checks["cable_ok"]["verdict"] == "consistent" and checks["cable_ok"]["route_accuracy"] == "schematic"
@@ -562,7 +547,7 @@ def test_check_layer__same_verdicts_and_exit_status_as_the_curated_check(tmp_pat
 
 def test_check_layer__a_failed_canonical_claim_exits_1(tmp_path):
     layer, claims = layer_and_claims(tmp_path, claim("rail_short", "rail", round(geodesic_km(RAIL) * 1.5)))
-    result = invoke("check", "--layer", str(layer), "--id-field", "ref", "--claims", str(claims))
+    result = invoke("check", "--file", str(layer), "--id-field", "ref", "--claims", str(claims))
     assert result.exit_code == 1
     assert "trace_short" in result.stdout
     assert "rail_short" in result.stderr
@@ -570,7 +555,7 @@ def test_check_layer__a_failed_canonical_claim_exits_1(tmp_path):
 
 def test_check_layer__claims_name_features_that_exist(tmp_path):
     layer, claims = layer_and_claims(tmp_path, claim("ghost", "pipeline", 100))
-    result = invoke("check", "--layer", str(layer), "--id-field", "ref", "--claims", str(claims))
+    result = invoke("check", "--file", str(layer), "--id-field", "ref", "--claims", str(claims))
     assert result.exit_code == 1
     assert result.stderr.startswith(f"transcaspian: error: {claims}: claim 'ghost': field 'subject': unknown subject 'pipeline'")
 
@@ -578,14 +563,14 @@ def test_check_layer__claims_name_features_that_exist(tmp_path):
 def test_check_layer__ids_must_be_unique(tmp_path):
     twice = [feature(shapely.LineString(CABLE), id="x"), feature(shapely.LineString(RAIL), id="x")]
     layer, claims = layer_and_claims(tmp_path, claim("c", "x", 100), features=twice)
-    result = invoke("check", "--layer", str(layer), "--claims", str(claims))
+    result = invoke("check", "--file", str(layer), "--claims", str(claims))
     assert result.exit_code == 1
     assert "id 'x' is used by features #1 and #2" in result.stderr
 
 
 def test_check_layer__needs_an_id_field(tmp_path):
     layer, claims = layer_and_claims(tmp_path, claim("c", "cable", 100))
-    result = invoke("check", "--layer", str(layer), "--claims", str(claims))
+    result = invoke("check", "--file", str(layer), "--claims", str(claims))
     assert result.exit_code == 1
     assert "has no 'id' field" in result.stderr and "--id-field" in result.stderr
 
@@ -593,14 +578,14 @@ def test_check_layer__needs_an_id_field(tmp_path):
 def test_check_layer__bad_route_accuracy_names_feature_and_field(tmp_path):
     bad = [feature(shapely.LineString(CABLE), id="c", route_accuracy="guessed")]
     layer, claims = layer_and_claims(tmp_path, claim("c", "c", 100), features=bad)
-    result = invoke("check", "--layer", str(layer), "--claims", str(claims))
+    result = invoke("check", "--file", str(layer), "--claims", str(claims))
     assert result.exit_code == 1
     assert "feature 'c': field 'route_accuracy': is 'guessed'" in result.stderr
 
 
 @pytest.mark.parametrize(
     "args",
-    [["--layer", "x.geojson"], ["--id-field", "ref"], ["--layer", "x.geojson", "--claims", "{claims}", "--geodata", "."]],
+    [["--file", "x.geojson"], ["--id-field", "ref"], ["--file", "x.geojson", "--claims", "{claims}", "--geodata", "."]],
 )
 def test_check_layer__usage_errors(tmp_path, args):
     _, claims = layer_and_claims(tmp_path, claim("c", "cable", 100))

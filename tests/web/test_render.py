@@ -535,12 +535,10 @@ def test_write_maps__writes_every_page(tmp_path, measured):
     assert all((tmp_path / "maps" / p.name).read_text(encoding="utf-8") for p in paths)
 
 
-def test_build__maps_written_and_identical_twice(built, tmp_path):
-    from transcaspian.pipeline import run_build
-
-    run_build(None, tmp_path)
+def test_build__maps_written(built):
+    # Byte-identical builds are tested across two processes in tests/cli/test_cli.py.
     for name in [*MAP_PAGES, "embed.html"]:
-        assert (built / "maps" / name).read_bytes() == (tmp_path / "maps" / name).read_bytes(), name
+        assert (built / "maps" / name).read_text(encoding="utf-8").startswith("<!DOCTYPE html>"), name
 
 
 # -- safety in the HTML ------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The ``transcaspian`` command: a thin click layer over the API.
+"""The ``transcaspian`` command: a thin click layer over the API (:mod:`transcaspian.api`).
 
 One module per command, as rasterio's ``rio`` does; options shared by
 several commands are defined once in :mod:`transcaspian.cli.options`, and
@@ -12,21 +12,35 @@ wait for.
 
 from __future__ import annotations
 
+import logging
+
 import click
 
 from transcaspian import __version__
 from transcaspian.cli.build import build
 from transcaspian.cli.check import check
 from transcaspian.cli.export import export
-from transcaspian.cli.group import Group
+from transcaspian.cli.group import Group, set_verbosity
 from transcaspian.cli.map import map_command
 from transcaspian.cli.measure import measure
+from transcaspian.cli.versions import show_versions
 
 
 @click.group(cls=Group)
 @click.version_option(__version__, prog_name="transcaspian")
-def main() -> None:
+@click.option(
+    "--show-versions",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=show_versions,
+    help="Print the versions of transcaspian, Python, GDAL, PROJ, GEOS and the libraries (for bug reports) and exit.",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Also say what each step does (debug messages on stderr).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress or 'wrote ...' lines on stderr; warnings and errors only.")
+def main(verbose: bool, quiet: bool) -> None:
     """Measured, source-checked maps of the links across the Caspian."""
+    set_verbosity(logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO)
 
 
 for _command in (build, check, export, map_command, measure):

@@ -6,22 +6,24 @@ from pathlib import Path
 
 import click
 
-from transcaspian.cli.options import geodata_option, out_option
+from transcaspian.cli.group import log
+from transcaspian.cli.options import geodata_option, lang_option, offline_option, out_option
 
 
 @click.command()
 @geodata_option
 @out_option
-@click.option(
-    "--offline",
-    is_flag=True,
-    help="Make each map one self-contained HTML file (Leaflet inlined, Natural Earth basemap, no network requests).",
-)
-def build(geodata: Path | None, out: Path, offline: bool) -> None:
-    """Build every layer, report and map under --out."""
-    from transcaspian.pipeline import run_build
+@offline_option
+@lang_option
+def build(geodata: Path | None, out: Path, offline: bool, lang: str) -> None:
+    """Build every layer, report and map under --out.
+
+    Prints the measured length of every leg and route (km); the ids are the
+    ones the maps' deep links take (maps/index.html#ID).
+    """
+    from transcaspian.api import build as build_all
     from transcaspian.report.markdown import summary_table
 
-    measured = run_build(geodata, out, offline=offline)
+    measured = build_all(out, geodata, offline=offline, lang=lang)
     click.echo(summary_table(measured.legs, measured.routes), nl=False)
-    click.echo(f"wrote outputs to {out}", err=True)
+    log.info(f"wrote outputs to {out}")

@@ -7,8 +7,15 @@ from pathlib import Path
 
 import click
 
-from transcaspian.cli.options import geodata_option
+from transcaspian.cli.group import log
+from transcaspian.cli.options import assume_crs_option, geodata_option, id_field_option, layer_option
 from transcaspian.errors import UsageError
+
+
+def _deprecated_layer_name(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None:
+        log.warning("--layer-name is deprecated; use --layer NAME")
+    return value
 
 
 @click.command()
@@ -29,20 +36,22 @@ from transcaspian.errors import UsageError
     help="table for people; json (stable, for pipelines) or csv, one row per claim; markdown table.",
 )
 @click.option(
-    "--layer",
+    "--file",
     "layer_file",
     metavar="FILE",
     help="Check --claims against your own vector file (any format GDAL reads) instead of the curated data; "
     "claim subjects are its feature ids.",
 )
-@click.option("--layer-name", metavar="NAME", help="With --layer: the layer to read, for files with several (GeoPackage).")
-@click.option("--id-field", metavar="NAME", help="With --layer: the field holding feature ids (default: id).")
-@click.option("--assume-crs", metavar="CRS", help="With --layer: CRS of a file that declares none, e.g. EPSG:32639.")
+@layer_option
+@click.option("--layer-name", hidden=True, callback=_deprecated_layer_name, help="Deprecated spelling of --layer.")
+@id_field_option
+@assume_crs_option
 def check(
     geodata: Path | None,
     claims_file: Path | None,
     fmt: str,
     layer_file: str | None = None,
+    layer: str | None = None,
     layer_name: str | None = None,
     id_field: str | None = None,
     assume_crs: str | None = None,
@@ -57,23 +66,21 @@ def check(
     on bad data), 2 on a usage error. Variant and headline claims never
     change it.
     """
+    from transcaspian.api import check_result
     from transcaspian.claims.judge import failed_canonical
-    from transcaspian.pipeline import run_check
     from transcaspian.report.markdown import check_table, checks_csv, checks_json, checks_markdown
 
+    layer = layer or layer_name
     if claims_file is not None and not claims_file.is_file():
         raise UsageError(f"--claims {claims_file}: no such file")
     if layer_file is not None:
-        # A user's layer and claims: same engine, verdicts and exit status.
-        from transcaspian.claims.userlayer import run_layer_check
-
         if claims_file is None or geodata is not None:
-            raise UsageError("--layer FILE needs --claims CLAIMS (the claims about its features) and no --geodata")
-        result = run_layer_check(layer_file, claims_file, layer=layer_name, id_field=id_field, assume_crs=assume_crs)
-    elif layer_name or id_field or assume_crs:
-        raise UsageError("--layer-name, --id-field and --assume-crs go with --layer FILE")
-    else:
-        result = run_check(geodata, claims_file)
+            raise UsageError("--file FILE needs --claims CLAIMS (the claims about its features) and no --geodata")
+    elif layer or id_field or assume_crs:
+        if layer and Path(layer).is_file():
+            raise UsageError(f"--layer {layer}: --layer names a layer inside a file now; give the file with --file {layer}")
+        raise UsageError("--layer, --id-field and --assume-crs go with --file FILE")
+    result = check_result(claims_file, layer_file, id_field, geodata=geodata, layer_name=layer, assume_crs=assume_crs)
     render = {"table": check_table, "json": checks_json, "csv": checks_csv, "markdown": checks_markdown}[fmt]
     click.echo(render(result), nl=False)
     failed = [c.claim.id for c in failed_canonical(result.checks)]

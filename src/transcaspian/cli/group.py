@@ -6,6 +6,7 @@ an exit status: 2 for usage errors, 1 for bad data or a failed check.
 
 from __future__ import annotations
 
+import logging
 import sys
 import warnings
 from collections.abc import Iterator
@@ -15,6 +16,28 @@ from typing import Any
 import click
 
 from transcaspian.errors import TranscaspianError
+
+#: The package's logger: status lines at INFO, steps at DEBUG.
+log = logging.getLogger("transcaspian")
+
+
+class _StderrHandler(logging.Handler):
+    # click.echo, not a StreamHandler: it finds sys.stderr when it writes, as
+    # click's test runner swaps it, and handles encodings as the rest of the CLI.
+    def emit(self, record: logging.LogRecord) -> None:
+        level = "warning: " if record.levelno == logging.WARNING else "error: " if record.levelno >= logging.ERROR else ""
+        click.echo(f"transcaspian: {level}{' '.join(record.getMessage().split())}", err=True)
+
+
+def set_verbosity(level: int) -> None:
+    """Send the package's log records at ``level`` and above to stderr, one line each.
+
+    INFO (the default) prints the "wrote ..." lines and progress, DEBUG (-v)
+    each step, WARNING (-q) only warnings and errors.
+    """
+    log.handlers[:] = [_StderrHandler()]
+    log.setLevel(level)
+    log.propagate = False
 
 
 def fail(error: TranscaspianError) -> None:
@@ -47,7 +70,9 @@ def one_line_errors() -> Iterator[None]:
         message = " ".join(error.format_message().split())
         ctx = getattr(error, "ctx", None)
         if ctx is not None:
-            message = f"{message.rstrip('.')}; see '{ctx.command_path} --help'"
+            # click's own messages end in "." or "?" ("Did you mean '--out'?"): the hint follows as its own sentence.
+            end = "" if message.endswith((".", "?", "!")) else "."
+            message = f"{message}{end} See '{ctx.command_path} --help'."
         click.echo(f"transcaspian: error: {message}", err=True)
         sys.exit(error.exit_code)
 
@@ -69,5 +94,7 @@ class Group(click.Group):
 
 def show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int, file: Any = None, line: str | None = None) -> None:
     """Print a warning as one line on stderr, without Python's source excerpt."""
+    if not log.isEnabledFor(logging.WARNING):
+        return
     text = " ".join(str(message).split())
     click.echo(f"transcaspian: warning: {text}", err=True)

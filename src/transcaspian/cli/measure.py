@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
 import click
 
+from transcaspian.cli.group import log
+from transcaspian.cli.options import assume_crs_option, id_field_option, layer_option
 from transcaspian.errors import UsageError
 
 
@@ -21,9 +24,9 @@ from transcaspian.errors import UsageError
     help="table for people; json or csv per feature; geojson writes the features back with length_km added.",
 )
 @click.option("--by-country", is_flag=True, help="Split each length by country (shipped Natural Earth boundaries of the Caspian region).")
-@click.option("--id-field", metavar="NAME", help="Attribute that names features in the output and in messages (default: the id field if there is one, else the position #1, #2, ...).")
-@click.option("--layer", metavar="NAME", help="Layer to read, for files with several (GeoPackage).")
-@click.option("--assume-crs", metavar="CRS", help="CRS of files that declare none, e.g. EPSG:4326 or EPSG:32639.")
+@id_field_option
+@layer_option
+@assume_crs_option
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here (atomically) instead of stdout.")
 def measure(
     files: tuple[str, ...],
@@ -51,9 +54,10 @@ def measure(
     # Open (and check) every file before writing anything.
     sources = [open_vector(f, layer=layer, assume_crs=crs, id_field=id_field) for f in files]
     with atomic_open(output) as stream:
-        summaries = write_measurements(sources, stream, fmt, by_country=by_country, progress_stream=sys.stderr)
+        progress = sys.stderr if log.isEnabledFor(logging.INFO) else None
+        summaries = write_measurements(sources, stream, fmt, by_country=by_country, progress_stream=progress)
     if fmt != "table" or output is not None:
         measured = sum(s.measured for s in summaries)
         total = sum(s.length_km for s in summaries)
         where = f"wrote {output}: " if output is not None else ""
-        click.echo(f"{where}{measured:,} feature{'s' if measured != 1 else ''} measured, total {total:,.3f} km", err=True)
+        log.info(f"{where}{measured:,} feature{'s' if measured != 1 else ''} measured, total {total:,.3f} km")

@@ -1,4 +1,4 @@
-"""Options shared by several commands, defined once."""
+"""Options shared by several commands, defined once, with their checks."""
 
 from __future__ import annotations
 
@@ -6,16 +6,57 @@ from pathlib import Path
 
 import click
 
+from transcaspian.errors import UsageError
+
+
+def _geodata(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | None:
+    # One exit status (2, a usage error) whether the path is missing, empty or a file.
+    if value is None:
+        return None
+    if not value.strip():
+        raise UsageError('--geodata "": give the path of a geodata directory')
+    path = Path(value)
+    if not path.exists():
+        raise UsageError(f"--geodata {value}: no such directory")
+    if not path.is_dir():
+        raise UsageError(f"--geodata {value}: is a file; give the geodata directory (the folder holding places/, layers/ and routes.toml)")
+    return path
+
+
+def _out(ctx: click.Context, param: click.Parameter, value: str) -> Path:
+    if not value.strip():
+        raise UsageError('--out "": give the name of the folder to write to, e.g. --out outputs')
+    path = Path(value)
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"--out {value}: is a file; give a folder (it is created when missing)")
+    return path
+
+
 geodata_option = click.option(
     "--geodata",
-    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
     default=None,
+    callback=_geodata,
     help="Geodata directory to read instead of the curated copy shipped with the package.",
 )
 out_option = click.option(
     "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("outputs"),
+    metavar="DIR",
+    default="outputs",
     show_default=True,
+    callback=_out,
     help="Folder the outputs are written to.",
 )
+offline_option = click.option(
+    "--offline",
+    is_flag=True,
+    help="Make each map one self-contained HTML file (Leaflet inlined, Natural Earth basemap, no network requests).",
+)
+lang_option = click.option("--lang", default="en", show_default=True, metavar="CODE", help="Language of the maps' labels.")
+layer_option = click.option("--layer", metavar="NAME", help="Layer to read, for files with several (GeoPackage).")
+id_field_option = click.option(
+    "--id-field",
+    metavar="NAME",
+    help="Attribute that holds feature ids (default: id). 'fid' takes the GeoPackage feature id, or a GeoJSON feature's top-level id.",
+)
+assume_crs_option = click.option("--assume-crs", metavar="CRS", help="CRS of files that declare none, e.g. EPSG:4326 or EPSG:32639.")

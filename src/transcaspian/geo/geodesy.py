@@ -7,11 +7,15 @@ longitude/latitude arrays in decimal degrees and return kilometres.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
-from pyproj import Geod
+import shapely
+from pyproj import CRS, Geod, Transformer
 from shapely.geometry.base import BaseGeometry
+
+from transcaspian.errors import CoordinateError
 
 #: The WGS84 ellipsoid, used for every length in transcaspian.
 GEOD = Geod(ellps="WGS84")
@@ -48,25 +52,106 @@ def segment_lengths_km(lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
     return np.asarray(dist_m) / 1000.0
 
 
-def line_length_km(coords: Sequence[Sequence[float]] | np.ndarray | BaseGeometry) -> float:
-    """Geodesic length of a polyline in kilometres.
+def line_length_km(coords: Sequence[Sequence[float]] | np.ndarray | BaseGeometry, *, crs: Any = None) -> float:
+    """Geodesic length of a polyline, or of the lines and rings of a geometry, in kilometres.
 
     Parameters
     ----------
     coords : (n, 2) array_like of (lon, lat) degrees, or a shapely geometry
-        A LineString, MultiLineString, Polygon (its rings) or coordinates.
+        Coordinates of one polyline, or a geometry: a LineString its length, a
+        Polygon its perimeter (every ring, holes included), a multi-part
+        geometry or collection the sum of its parts, a Point 0. Z is ignored.
+    crs : pyproj.CRS or anything it accepts, optional
+        The CRS of the coordinates. Projected coordinates (metres of a UTM
+        zone, say) are transformed to WGS84 longitude/latitude first; without
+        a CRS the coordinates must be longitude/latitude degrees.
 
     Returns
     -------
     float
         Length in kilometres on the WGS84 ellipsoid.
+
+    Raises
+    ------
+    CoordinateError
+        When coordinates given without a CRS are not longitude/latitude
+        degrees (the geodesic of such numbers would be NaN).
+
+    Examples
+    --------
+    One degree of longitude on the equator is the equatorial radius times
+    pi / 180: 111.319491 km.
+
+    >>> round(line_length_km([(0, 0), (1, 0)]), 6)
+    111.319491
+
+    The same line in UTM zone 31N (metres):
+
+    >>> import shapely
+    >>> from pyproj import Transformer
+    >>> utm = Transformer.from_crs("EPSG:4326", "EPSG:32631", always_xy=True)
+    >>> line = shapely.LineString(list(zip(*utm.transform([0, 1], [0, 0]))))
+    >>> round(line_length_km(line, crs="EPSG:32631"), 6)
+    111.319491
     """
     if isinstance(coords, BaseGeometry):
         if coords.is_empty:
             return 0.0
-        return float(GEOD.geometry_length(coords)) / 1000.0
+        if crs is not None:
+            coords = shapely.transform(coords, _to_lonlat(crs), include_z=False)
+        lengths = [_lonlat_length_m(shapely.get_coordinates(part)) for part in linear_parts(coords)]
+        return float(sum(lengths)) / 1000.0
     xy = np.asarray(coords, dtype="float64").reshape(-1, 2)
+    if crs is not None:
+        xy = _to_lonlat(crs)(xy)
+    check_lonlat_degrees(xy[:, 0], xy[:, 1])
     return float(segment_lengths_km(xy[:, 0], xy[:, 1]).sum())
+
+
+def linear_parts(geom: BaseGeometry) -> list[BaseGeometry]:
+    """The lines and polygon rings of a geometry (holes included), in order; none for points."""
+    kind = geom.geom_type
+    if kind in ("LineString", "LinearRing"):
+        return [geom]
+    if kind == "Polygon":
+        return list(shapely.get_rings(geom))
+    if kind.startswith("Multi") or kind == "GeometryCollection":
+        return [p for g in getattr(geom, "geoms", ()) for p in linear_parts(g)]
+    return []
+
+
+def _lonlat_length_m(xy: np.ndarray) -> float:
+    if len(xy) < 2:
+        return 0.0
+    lon, lat = xy[:, 0], xy[:, 1]
+    check_lonlat_degrees(lon, lat)
+    # GEOD.line_length, as pyproj's geometry_length uses it: the same sum, bit for bit.
+    return float(GEOD.line_length(lon, lat))
+
+
+def check_lonlat_degrees(lon: np.ndarray, lat: np.ndarray) -> None:
+    """Raise :class:`CoordinateError` unless every point is a longitude/latitude in degrees.
+
+    A geodesic between numbers out of that range (metres of a projected CRS)
+    is NaN, which would otherwise pass silently through sums.
+    """
+    bad = ~((np.abs(lon) <= 180.0) & (np.abs(lat) <= 90.0))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise CoordinateError(
+            f"coordinate ({lon[i]:.6g}, {lat[i]:.6g}) is not longitude/latitude in degrees; "
+            "pass the CRS of projected coordinates (crs=...) or reproject them to EPSG:4326 first"
+        )
+
+
+def _to_lonlat(crs: Any) -> Callable[[np.ndarray], np.ndarray]:
+    transformer = Transformer.from_crs(CRS.from_user_input(crs), "EPSG:4326", always_xy=True)
+
+    def transform(xy: np.ndarray) -> np.ndarray:
+        lon, lat = transformer.transform(xy[:, 0], xy[:, 1])
+        return np.column_stack([lon, lat])
+
+    return transform
 
 
 def cumulative_km(coords: Sequence[Sequence[float]] | np.ndarray) -> np.ndarray:

@@ -184,11 +184,11 @@ def read_toml(node: Traversable, label: str) -> dict[str, Any]:
     try:
         text = node.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise DataError(f"cannot be read ({exc.__class__.__name__}); check the file", file=label) from None
+        raise DataError(f"cannot be read ({exc.__class__.__name__}); check the file", file=label) from exc
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise DataError(f"is not valid TOML ({exc}); fix the syntax", file=label) from None
+        raise DataError(f"is not valid TOML ({exc}); fix the syntax", file=label) from exc
 
 
 class Record:
@@ -263,6 +263,11 @@ class Record:
         return tuple(value)
 
 
+def _or_default(value: float | None, default: float) -> float:
+    # Not `value or default`: 0 is a value (no allowance), not a missing one.
+    return default if value is None else value
+
+
 def _parse_place(rec: Record) -> Place:
     lon = rec.number("lon", low=-180, high=180)
     lat = rec.number("lat", low=-90, high=90)
@@ -326,7 +331,7 @@ def _parse_leg(rec: Record, layer: str) -> Leg:
         capacity_tbps=rec.number("capacity_tbps", required=False, low=0),
         sources=rec.str_list("sources"),
         notes=rec.str("notes", required=False),
-        landfall_allowance_km=rec.number("landfall_allowance_km", required=False, low=0, high=20) or 5.0,
+        landfall_allowance_km=_or_default(rec.number("landfall_allowance_km", required=False, low=0, high=20), 5.0),
     )
 
 

@@ -330,7 +330,7 @@ def _staging(folder: Path) -> Iterator[Path]:
         folder.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(dir=folder, prefix=".staging-"))
     except OSError as exc:
-        raise output_error(folder, exc) from None
+        raise output_error(folder, exc) from exc
     try:
         yield tmp
     finally:
@@ -342,7 +342,7 @@ def _publish(staged: Path, target: Path) -> Path:
         os.chmod(staged, 0o644)
         os.replace(staged, target)
     except OSError as exc:
-        raise output_error(target, exc) from None
+        raise output_error(target, exc) from exc
     return target
 
 
@@ -353,9 +353,9 @@ def _gdal_errors(target: Path) -> Iterator[None]:
     except OutputError:
         raise  # already says what went wrong
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, pyogrio.errors.FieldError, pyogrio.errors.GeometryError) as exc:
-        raise OutputError(f"{target}: GDAL could not write it ({' '.join(str(exc).split())})") from None
+        raise OutputError(f"{target}: GDAL could not write it ({' '.join(str(exc).split())})") from exc
     except OSError as exc:
-        raise output_error(target, exc) from None
+        raise output_error(target, exc) from exc
 
 
 @contextmanager
@@ -546,7 +546,7 @@ def write_csv_layers(out: str | Path, frames: Mapping[str, gpd.GeoDataFrame]) ->
     Returns
     -------
     list of Path
-        The ``.csv`` files (the ``.csvt`` and ``.prj`` files sit beside them).
+        Every file written: each ``.csv`` followed by its ``.csvt`` and ``.prj``.
     """
     folder = Path(out) / "csv"
     written = []
@@ -561,11 +561,10 @@ def write_csv_layers(out: str | Path, frames: Mapping[str, gpd.GeoDataFrame]) ->
                     driver="CSV",
                     layer_options={"GEOMETRY": "AS_WKT", "CREATE_CSVT": "YES", "LINEFORMAT": "LF", "WRITE_BOM": "NO"},
                 )
-            for suffix in (".csvt", ".prj"):
-                side = tmp / f"{name}{suffix}"
-                if side.exists():
-                    _publish(side, folder / side.name)
-            written.append(_publish(tmp / target.name, target))
+            # The .csvt and .prj go into place first, so a .csv is never without its types and CRS;
+            # all three are listed (`export --format csv` prints every file it writes).
+            sides = [_publish(tmp / f"{name}{suffix}", folder / f"{name}{suffix}") for suffix in (".csvt", ".prj") if (tmp / f"{name}{suffix}").exists()]
+            written += [_publish(tmp / target.name, target), *sides]
     return written
 
 

@@ -34,7 +34,10 @@ from transcaspian.values import clip, format_km, format_number
 
 
 def summary_table(legs: gpd.GeoDataFrame, routes: gpd.GeoDataFrame) -> str:
-    """Fixed-width table: layer, leg or route id, geodesic length in km.
+    """Fixed-width table: layer, feature id, geodesic length in km.
+
+    Legs are listed under their network layer, routes under ``routes``; the
+    id is the one the maps' deep links take (``index.html#<id>``).
 
     Returns
     -------
@@ -42,9 +45,9 @@ def summary_table(legs: gpd.GeoDataFrame, routes: gpd.GeoDataFrame) -> str:
         The table, one line per leg then per route, ending in a newline.
     """
     rows = [(r.layer, r.id, f"{r.length_km:,.1f}") for r in legs.itertuples()]
-    rows += [(r.layer, f"route:{r.id}", f"{r.length_km:,.1f}") for r in routes.itertuples()]
-    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(("layer", "leg", "km"))]
-    lines = [f"{'layer':<{widths[0]}}  {'leg':<{widths[1]}}  {'km':>{widths[2]}}"]
+    rows += [("routes", r.id, f"{r.length_km:,.1f}") for r in routes.itertuples()]
+    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(("layer", "id", "km"))]
+    lines = [f"{'layer':<{widths[0]}}  {'id':<{widths[1]}}  {'km':>{widths[2]}}"]
     lines += [f"{a:<{widths[0]}}  {b:<{widths[1]}}  {c:>{widths[2]}}" for a, b, c in rows]
     return "\n".join(lines) + "\n"
 

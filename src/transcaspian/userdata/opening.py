@@ -73,6 +73,9 @@ _GEOJSON_TYPES = {
 WGS84 = CRS.from_epsg(4326)
 #: Field that names features when no other is asked for.
 DEFAULT_ID_FIELD = "id"
+#: ``--id-field fid``: GDAL's feature id (a GeoPackage's fid, a GeoJSON feature's integer top-level id),
+#: when the file has no attribute of that name.
+FID = "fid"
 #: Formats that hold one layer, so messages speak of "the file".
 _ONE_LAYER_DRIVERS = {"GeoJSON", "GeoJSONSeq", "GeoParquet", "FlatGeobuf", "ESRI Shapefile", "CSV"}
 
@@ -159,6 +162,11 @@ class VectorSource:
     _geo_column: str | None = field(default=None, repr=False)
 
     @property
+    def ids_are_fids(self) -> bool:
+        """True when features are named by GDAL's feature id (``--id-field fid``), not by an attribute."""
+        return self.id_field == FID and FID not in self.fields and self.driver != "GeoParquet"
+
+    @property
     def geographic(self) -> bool:
         """True when the coordinates are longitude/latitude degrees."""
         return bool(self.crs.is_geographic)
@@ -206,7 +214,7 @@ class VectorSource:
 
     def _columns(self, attributes: bool | Sequence[str]) -> list[str]:
         wanted = list(self.fields) if attributes is True else list(attributes or ())
-        if self.id_field and self.id_field not in wanted:
+        if self.id_field and self.id_field not in wanted and not self.ids_are_fids:
             wanted.insert(0, self.id_field)
         return [c for c in wanted if c in self.fields]
 
@@ -220,6 +228,7 @@ class VectorSource:
                 read_geometry=geometry,
                 batch_size=batch_size,
                 use_pyarrow=True,
+                return_fids=self.ids_are_fids,
             ) as (meta, reader):
                 geom_name = (meta["geometry_name"] or "wkb_geometry") if geometry else None
                 for record_batch in reader:
@@ -230,7 +239,7 @@ class VectorSource:
             raise DataError(
                 f"cannot be read past feature {start} ({_one_line(exc)}); check the file is complete or export it again",
                 file=self.name,
-            ) from None
+            ) from exc
 
     def _parquet_batches(self, batch_size: int, attributes: bool | Sequence[str], geometry: bool) -> Iterator[Batch]:
         import pyarrow.parquet as pq
@@ -247,12 +256,16 @@ class VectorSource:
             raise DataError(
                 f"cannot be read past feature {start} ({_one_line(exc)}); check the file is complete or export it again",
                 file=self.name,
-            ) from None
+            ) from exc
 
     def _make_batch(self, start: int, record_batch: pa.RecordBatch, geom_name: str | None, attributes: bool | Sequence[str]) -> Batch:
         ids = None
         if self.id_field:
-            ids = np.array([_id_text(v) for v in record_batch.column(self.id_field).to_pylist()], dtype=object)
+            # With return_fids, GDAL puts the feature ids first, named after the format's fid column.
+            column = record_batch.column(0) if self.ids_are_fids else record_batch.column(self.id_field)
+            ids = np.array([_id_text(v) for v in column.to_pylist()], dtype=object)
+        if self.ids_are_fids:
+            record_batch = record_batch.drop_columns([record_batch.schema.names[0]])
         table = None
         if attributes:
             table = pa.Table.from_batches([record_batch])
@@ -282,7 +295,7 @@ class VectorSource:
                     message = "geometry is curved (arcs), which is not supported; make it linear first, e.g. ogr2ogr -nlt CONVERT_TO_LINEAR out.gpkg in.gpkg"
                 else:
                     message = f"geometry is invalid ({text}); fix it (a line needs two points or more, a polygon's rings must close) or remove the feature"
-                raise DataError(message, file=self.name, record=label) from None
+                raise DataError(message, file=self.name, record=label) from exc
         raise AssertionError("unreachable: a batch failed to decode but no feature did")
 
 
@@ -339,11 +352,11 @@ def parse_crs(text: str, *, option: str = "--assume-crs") -> CRS:
     """
     try:
         return CRS.from_user_input(text)
-    except CRSError:
+    except CRSError as exc:
         raise UsageError(
             f"{option} '{text}' is not a CRS PROJ knows; give an EPSG code such as EPSG:4326 "
             "(longitude/latitude) or EPSG:32639 (UTM 39N)"
-        ) from None
+        ) from exc
 
 
 def wgs84_transformer(crs: CRS) -> Transformer | None:
@@ -364,10 +377,10 @@ def _check_path(path: Path, name: str) -> bytes:
     """Check the path is a readable, non-empty file; return its first bytes."""
     try:
         info = path.stat()
-    except FileNotFoundError:
-        raise DataError("no such file; check the path and its spelling", file=name) from None
+    except FileNotFoundError as exc:
+        raise DataError("no such file; check the path and its spelling", file=name) from exc
     except OSError as exc:
-        raise DataError(f"cannot be read ({exc.strerror or exc}); check the path and its permissions", file=name) from None
+        raise DataError(f"cannot be read ({exc.strerror or exc}); check the path and its permissions", file=name) from exc
     if stat.S_ISDIR(info.st_mode):
         if path.suffix.lower() in _DIRECTORY_DATASETS:
             return b""
@@ -383,10 +396,10 @@ def _check_path(path: Path, name: str) -> bytes:
     try:
         with open(path, "rb") as handle:
             return handle.read(_HEAD_BYTES)
-    except PermissionError:
-        raise DataError("cannot be read (permission denied); make it readable (chmod +r) or copy it somewhere you can read", file=name) from None
+    except PermissionError as exc:
+        raise DataError("cannot be read (permission denied); make it readable (chmod +r) or copy it somewhere you can read", file=name) from exc
     except OSError as exc:
-        raise DataError(f"cannot be read ({exc.strerror or exc}); check the file and its permissions", file=name) from None
+        raise DataError(f"cannot be read ({exc.strerror or exc}); check the file and its permissions", file=name) from exc
 
 
 def _looks_like_json(path: Path, head: bytes) -> bool:
@@ -435,7 +448,7 @@ def _layers(path: Path, name: str, head: bytes) -> list[str]:
     try:
         listed = pyogrio.list_layers(str(path))
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-        raise _diagnose_unreadable(path, name, head, _one_line(exc)) from None
+        raise _diagnose_unreadable(path, name, head, _one_line(exc)) from exc
     return [str(row[0]) for row in listed]
 
 
@@ -496,19 +509,19 @@ def _check_geojson_crs_member(head: bytes, name: str) -> bool:
     text = match.group(1).decode("utf-8", "replace")
     try:
         CRS.from_user_input(text)
-    except CRSError:
+    except CRSError as exc:
         raise DataError(
             f"its \"crs\" member names '{text}', a CRS PROJ does not know; fix it, or remove it if "
             "the coordinates are longitude/latitude (RFC 7946 GeoJSON is always WGS84)",
             file=name,
-        ) from None
+        ) from exc
     return True
 
 
-def _check_id_field(id_field: str | None, fields: Sequence[str], name: str) -> None:
-    if id_field is not None and id_field not in fields:
+def _check_id_field(id_field: str | None, fields: Sequence[str], name: str, *, fid: bool = False) -> None:
+    if id_field is not None and id_field not in fields and not (fid and id_field == FID):
         listed = ", ".join(fields) if fields else "none"
-        raise DataError(f"has no field '{id_field}' (its fields: {listed}); choose another with --id-field", file=name)
+        raise DataError(f"has no field '{id_field}' (its fields: {listed}); choose one with --id-field, or --id-field fid for the feature ids GDAL reads", file=name)
 
 
 def _open_gdal(path: Path, name: str, head: bytes, layer: str | None, assumed: CRS | None, id_field: str | None) -> VectorSource:
@@ -520,9 +533,9 @@ def _open_gdal(path: Path, name: str, head: bytes, layer: str | None, assumed: C
             f"its coordinate reference system is not one PROJ understands ({_one_line(exc)}); "
             "fix or delete it (e.g. the .prj file) and give --assume-crs",
             file=name,
-        ) from None
+        ) from exc
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-        raise DataError(f"cannot be read ({_one_line(exc)}); check the file or export it again", file=name) from None
+        raise DataError(f"cannot be read ({_one_line(exc)}); check the file or export it again", file=name) from exc
     if info.get("geometry_type") is None and not info.get("geometry_name") and info.get("driver") != "GeoJSON":
         tip = "put each geometry as WKT in a column named WKT" if info.get("driver") == "CSV" else f"export it as {FORMATS}"
         raise DataError(f"has no geometry column, only attributes; {tip}", file=name)
@@ -536,11 +549,11 @@ def _open_gdal(path: Path, name: str, head: bytes, layer: str | None, assumed: C
         try:
             found = CRS.from_user_input(info["crs"])
         except CRSError as exc:
-            raise DataError(f"its coordinate reference system is not one PROJ understands ({_one_line(exc)}); fix it or give --assume-crs", file=name) from None
+            raise DataError(f"its coordinate reference system is not one PROJ understands ({_one_line(exc)}); fix it or give --assume-crs", file=name) from exc
     bounds = info.get("total_bounds")
     crs = _resolve_crs(found, assumed, name, bounds)
     fields = tuple(str(f) for f in info.get("fields", ()))
-    _check_id_field(id_field, fields, name)
+    _check_id_field(id_field, fields, name, fid=True)
     count = info.get("features")
     return VectorSource(
         path=path,
@@ -560,7 +573,7 @@ def _open_parquet(path: Path, name: str, layer: str | None, assumed: CRS | None,
     try:
         parquet = pq.ParquetFile(path)
     except (OSError, pa.ArrowException) as exc:
-        raise DataError(f"is not a readable Parquet file ({_one_line(exc)}); export it again", file=name) from None
+        raise DataError(f"is not a readable Parquet file ({_one_line(exc)}); export it again", file=name) from exc
     metadata = parquet.schema_arrow.metadata or {}
     if b"geo" not in metadata:
         raise DataError("is Parquet without GeoParquet metadata (no 'geo' key), so it has no geometry; write it with geopandas.to_parquet or ogr2ogr", file=name)
@@ -568,8 +581,8 @@ def _open_parquet(path: Path, name: str, layer: str | None, assumed: CRS | None,
         geo = json.loads(metadata[b"geo"])
         column = geo["primary_column"]
         spec = geo["columns"][column]
-    except (ValueError, KeyError, TypeError):
-        raise DataError("has malformed GeoParquet metadata; write it again with geopandas.to_parquet or ogr2ogr", file=name) from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise DataError("has malformed GeoParquet metadata; write it again with geopandas.to_parquet or ogr2ogr", file=name) from exc
     if str(spec.get("encoding", "WKB")).upper() != "WKB":
         raise DataError(f"stores geometry as {spec.get('encoding')}; only WKB-encoded GeoParquet is read: write it again with WKB encoding", file=name)
     if layer is not None and layer != path.stem:
@@ -584,7 +597,7 @@ def _open_parquet(path: Path, name: str, layer: str | None, assumed: CRS | None,
         try:
             found = CRS.from_user_input(spec["crs"])
         except CRSError as exc:
-            raise DataError(f"its coordinate reference system is not one PROJ understands ({_one_line(exc)}); fix it or give --assume-crs", file=name) from None
+            raise DataError(f"its coordinate reference system is not one PROJ understands ({_one_line(exc)}); fix it or give --assume-crs", file=name) from exc
     crs = _resolve_crs(found, assumed, name, spec.get("bbox"))
     fields = tuple(n for n in parquet.schema_arrow.names if n != column)
     _check_id_field(id_field, fields, name)

@@ -183,12 +183,10 @@ def test_check__bad_claims_file_is_a_data_error_with_the_cause_kept(tmp_path: Pa
 
 
 def test_make_map__hostile_attributes_stay_text():
-    frame = gpd.GeoDataFrame(
-        {"name": ["<img src=x onerror=alert(1)>"], "note": ["{{ 7*7 }}"]}, geometry=[shapely.LineString(utm(ISSUE_LINE))], crs=32639
-    )
+    frame = gpd.GeoDataFrame({"name": ["<img src=x onerror=alert(1)>"], "note": ["{{ 7*7 }}"]}, geometry=[shapely.LineString(utm(ISSUE_LINE))], crs=32639)
     frame.attrs["name"] = "cables </script>"
     html = transcaspian.make_map(frame, title="A <b>title</b>").get_root().render()
-    assert "<img src=x" not in html and "</script>\"" not in html and "<b>title" not in html
+    assert "<img src=x" not in html and '</script>"' not in html and "<b>title" not in html
     assert "49" in html  # reprojected: longitudes, not UTM metres, reach the page
 
 

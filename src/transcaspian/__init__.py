@@ -17,15 +17,10 @@ is imported the first time one of its names is used.
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 from transcaspian.errors import CoordinateError, DataError, OutputError, TranscaspianError, UsageError
-
-try:
-    __version__ = version("transcaspian")
-except PackageNotFoundError:  # running from a source tree without installing
-    __version__ = "0.0.0"
+from transcaspian.version import __version__
 
 if TYPE_CHECKING:
     from transcaspian.api import build, check, country_lengths, geodesic_length, layers, make_map, places, routes

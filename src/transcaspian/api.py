@@ -14,9 +14,8 @@ from __future__ import annotations
 import functools
 import logging
 import os
-from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import geopandas as gpd
 import numpy as np
@@ -42,7 +41,10 @@ log = logging.getLogger(__name__)
 #: Languages the maps' labels are written in.
 LANGUAGES = ("en",)
 
-GeoData = gpd.GeoDataFrame | gpd.GeoSeries
+#: What the measuring functions take: features with a geometry column, or geometries.
+GeoData: TypeAlias = "gpd.GeoDataFrame | gpd.GeoSeries"
+#: A file or folder given by the caller.
+FilePath: TypeAlias = "str | os.PathLike[str]"
 
 
 def _measured(geodata: PathLike | None) -> Measured:
@@ -245,7 +247,7 @@ def _feature_ids(frame: gpd.GeoDataFrame, id_field: str | None) -> list[str]:
     return ids
 
 
-def _check_frame(frame: gpd.GeoDataFrame, claims: PathLike, id_field: str | None) -> CheckResult:
+def _check_frame(frame: gpd.GeoDataFrame, claims: FilePath, id_field: str | None) -> CheckResult:
     """The layer check of :func:`transcaspian.claims.userlayer.check_layer`, on a GeoDataFrame."""
     ids = _feature_ids(frame, id_field)
     geoms = _lonlat(frame).values
@@ -260,7 +262,7 @@ def _check_frame(frame: gpd.GeoDataFrame, claims: PathLike, id_field: str | None
         length = line_length_km(geom)
         if length > 0:
             features[ident] = LayerFeature(ident, geom, length, value or "traced")
-    register = read_claims(claims, layer_context([i for i in ids if i], load_sources()))
+    register = read_claims(Path(claims), layer_context([i for i in ids if i], load_sources()))
     lengths = register.length_claims()
     countries = CountryIndex.shipped() if any(c.subject is not None and c.subject.country for c in lengths) else None
     checks = check_claims(lengths, measure_layer_claims(lengths, features, countries), register.sources)
@@ -268,8 +270,8 @@ def _check_frame(frame: gpd.GeoDataFrame, claims: PathLike, id_field: str | None
 
 
 def check_result(
-    claims: PathLike | None = None,
-    layer: gpd.GeoDataFrame | gpd.GeoSeries | PathLike | None = None,
+    claims: FilePath | None = None,
+    layer: GeoData | FilePath | None = None,
     id_field: str | None = None,
     *,
     geodata: PathLike | None = None,
@@ -288,7 +290,7 @@ def check_result(
             checks = _curated().checks
             assert checks is not None  # check_measured sets it
             return checks
-        return run_check(geodata, claims)
+        return run_check(geodata, None if claims is None else Path(claims))
     if claims is None:
         raise UsageError("a layer is checked against claims about its features: pass claims=")
     if isinstance(layer, (gpd.GeoDataFrame, gpd.GeoSeries)):
@@ -298,8 +300,8 @@ def check_result(
 
 
 def check(
-    claims: PathLike | None = None,
-    layer: gpd.GeoDataFrame | gpd.GeoSeries | PathLike | None = None,
+    claims: FilePath | None = None,
+    layer: GeoData | FilePath | None = None,
     id_field: str | None = None,
     *,
     geodata: PathLike | None = None,
@@ -365,7 +367,7 @@ def _named_frames(items: tuple[Any, ...]) -> list[tuple[str, gpd.GeoDataFrame]]:
     return out
 
 
-def make_map(*data: GeoData | PathLike | Mapping[str, Any], title: str | None = None, offline: bool = False, lang: str = "en") -> folium.Map:
+def make_map(*data: GeoData | FilePath, title: str | None = None, offline: bool = False, lang: str = "en") -> folium.Map:
     """The styled, safe interactive map, as ``transcaspian map`` and ``build`` make it.
 
     Parameters
@@ -402,7 +404,7 @@ def make_map(*data: GeoData | PathLike | Mapping[str, Any], title: str | None = 
     return render_map(user_payload(_named_frames(data), title=title), offline=offline)
 
 
-def build(out: PathLike, geodata: PathLike | None = None, offline: bool = False, lang: str = "en") -> Measured:
+def build(out: FilePath, geodata: PathLike | None = None, offline: bool = False, lang: str = "en") -> Measured:
     """Build every output: layers in every GIS format, report, checks, maps, checksums.
 
     Parameters

@@ -96,77 +96,66 @@ def test_build__bad_geodata_gives_one_line_and_exit_1(tmp_path: Path, mini_geoda
     assert not (tmp_path / "out").exists()
 
 
-def test_build__missing_geodata_dir(tmp_path: Path):
-    result = run("build", "--geodata", str(tmp_path / "nope"), "--out", str(tmp_path / "out"), cwd=tmp_path)
-    assert result.returncode == 1
-    assert "is not a geodata directory" in result.stderr
-    assert "Traceback" not in result.stderr
-
-
-def test_build__unknown_option_is_a_usage_error(tmp_path: Path):
-    result = run("build", "--frobnicate", cwd=tmp_path)
-    assert result.returncode == 2
-    # one line naming the option and where to look, not click's usage banner
-    assert result.stderr.count("\n") == 1
-    assert result.stderr.startswith("transcaspian: error: No such option '--frobnicate'")
-    assert "transcaspian build --help" in result.stderr
-
-
-@pytest.mark.parametrize(
-    ("args", "words"),
-    [
-        (["nocommand"], "No such command 'nocommand'"),
-        (["--bogus"], "No such option '--bogus'"),
-        (["check", "--format", "xml"], "Invalid value for '--format'"),
-        (["export"], "Missing option '--format'"),
-        (["map", "x.geojson"], "Missing option '-o' / '--output'"),
-        (["measure"], "Missing argument"),
-    ],
-)
-def test_cli__usage_errors_are_one_line(tmp_path: Path, args: list[str], words: str):
-    result = run(*args, cwd=tmp_path)
-    assert result.returncode == 2
-    assert result.stderr.count("\n") == 1 and words in result.stderr
-    assert result.stderr.startswith("transcaspian: error: ") and "Usage:" not in result.stderr
-    assert result.stdout == ""
-
-
-def test_build__out_is_a_file_is_a_usage_error(tmp_path: Path):
-    (tmp_path / "taken").write_text("")
-    result = run("build", "--out", "taken", cwd=tmp_path)
-    assert result.returncode == 2
-    assert result.stderr.count("\n") == 1 and "'taken' is a file" in result.stderr
-
-
-def test_build__out_under_a_file_names_it_and_writes_nothing(tmp_path: Path):
-    (tmp_path / "taken").write_text("")
-    result = run("build", "--out", "taken/outputs", cwd=tmp_path)
-    assert result.returncode == 1
-    assert result.stderr.count("\n") == 1 and "taken is a file, not a folder" in result.stderr
-    assert "Traceback" not in result.stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["taken"]
-
-
-def test_build__bad_source_date_epoch_writes_nothing(tmp_path: Path):
-    env = {**os.environ, "SOURCE_DATE_EPOCH": "tomorrow"}
-    result = subprocess.run(
-        [sys.executable, "-m", "transcaspian", "build", "--out", "out"], cwd=tmp_path, capture_output=True, text=True, check=False, env=env
-    )
-    assert result.returncode == 2
-    assert result.stderr.count("\n") == 1 and "SOURCE_DATE_EPOCH" in result.stderr
+@pytest.mark.parametrize("kind", ["missing", "file", "empty"])
+def test_build__geodata_path_problems_are_one_usage_error_naming_the_path(tmp_path: Path, kind: str):
+    # Missing or a file: the same exit status (2), one line, the path named.
+    path = {"missing": tmp_path / "nope", "file": tmp_path / "geodata.toml", "empty": ""}[kind]
+    if kind == "file":
+        path.write_text("")
+    result = run("build", "--geodata", str(path), "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("transcaspian: error: --geodata ")
+    assert (str(path) if kind != "empty" else '""') in result.stderr
     assert not (tmp_path / "out").exists()
 
 
-def test_cli__interrupt_is_one_line_and_exit_130(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    from click.testing import CliRunner
+def test_build__empty_out_names_itself(tmp_path: Path):
+    result = run("build", "--out", "", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith('transcaspian: error: --out "": ')
 
-    from transcaspian import pipeline
-    from transcaspian.cli import main
 
-    def interrupted(*args, **kwargs):
-        raise KeyboardInterrupt
+def test_build__misspelt_option_hint_reads_as_sentences(tmp_path: Path):
+    result = run("build", "--ou", "x", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "?;" not in result.stderr and ".." not in result.stderr
+    assert result.stderr.rstrip().endswith("See 'transcaspian build --help'.")
 
-    monkeypatch.setattr(pipeline, "run_build", interrupted)
-    result = CliRunner().invoke(main, ["build", "--out", str(tmp_path / "out")])
-    assert result.exit_code == 130
-    assert result.stderr == "transcaspian: interrupted\n"
+
+def test_show_versions_names_gdal_proj_geos(tmp_path: Path):
+    result = run("--show-versions", cwd=tmp_path)
+    assert result.returncode == 0
+    names = [line.split(":")[0] for line in result.stdout.splitlines()]
+    assert {"transcaspian", "GDAL", "PROJ", "GEOS", "pyproj", "shapely"} <= set(names)
+    assert run("--version", cwd=tmp_path).stdout.startswith("transcaspian, version ")
+
+
+def test_quiet_keeps_stderr_to_warnings(tmp_path: Path):
+    line = {"type": "Feature", "properties": {}, "geometry": {"type": "LineString", "coordinates": [[49, 40], [50, 41]]}}
+    (tmp_path / "l.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [line]}))
+    loud = run("measure", "l.geojson", "--format", "csv", "-o", "a.csv", cwd=tmp_path)
+    quiet = run("-q", "measure", "l.geojson", "--format", "csv", "-o", "b.csv", cwd=tmp_path)
+    assert loud.returncode == quiet.returncode == 0, loud.stderr + quiet.stderr
+    assert loud.stderr == "transcaspian: wrote a.csv: 1 feature measured, total 139.699 km\n"
+    assert quiet.stderr == ""
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+
+
+@pytest.mark.parametrize("command", ["measure", "map"])
+def test_empty_file_name_is_a_usage_error_that_says_so(tmp_path: Path, command: str):
+    result = run(command, "", *(["-o", "x.html"] if command == "map" else []), cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith('transcaspian: error: "" is an empty file name; ')
+
+
+def test_shapefile_without_its_index_says_how_to_restore_it(tmp_path: Path):
+    import geopandas as gpd
+    import shapely
+
+    gpd.GeoDataFrame({"a": [1]}, geometry=[shapely.LineString([(49, 40), (50, 41)])], crs=4326).to_file(tmp_path / "s.shp")
+    (tmp_path / "s.shx").unlink()
+    result = run("measure", "s.shp", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1
+    assert "s.shp: its index s.shx is missing" in result.stderr
+    assert "ogr2ogr --config SHAPE_RESTORE_SHX YES fixed.shp s.shp" in result.stderr

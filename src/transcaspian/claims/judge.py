@@ -596,7 +596,7 @@ def spreads(checks: Iterable[Check]) -> list[Spread]:
         ends = [v for c in group for v in c.claim.stated_km() if 0 < v < math.inf]
         measured = next((c.measured_km for c in group if c.measured_km is not None), None)
         rated = [c for c in group if c.ratio and c.verdict != "not_checkable"]
-        closest = min(rated, key=lambda c: (abs(math.log(c.ratio)), c.claim.id)).claim.id if rated else ""
+        closest = min(rated, key=lambda c: (abs(math.log(c.ratio or 1.0)), c.claim.id)).claim.id if rated else ""
         out.append(
             Spread(
                 subject=subject,

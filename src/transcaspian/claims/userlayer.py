@@ -26,6 +26,7 @@ import dataclasses
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import shapely
@@ -104,7 +105,7 @@ def feature_ids(source: VectorSource) -> tuple[str, ...]:
     n_features = 0
     for batch in source.batches(geometry=False):
         n_features += batch.size
-        for i, ident in enumerate(batch.ids):
+        for i, ident in enumerate(batch.id_array):
             if ident in (None, ""):
                 continue
             if ident in seen:
@@ -157,12 +158,12 @@ def read_features(source: VectorSource, wanted: set[str]) -> dict[str, LayerFeat
         skipped.add(batch, ~result.has_geometry)
         n_features += batch.size
         n_measured += int(result.measured.sum())
-        picked = np.array([ident in wanted for ident in batch.ids], dtype=bool)
+        picked = np.array([ident in wanted for ident in batch.id_array], dtype=np.bool_)
         if not picked.any():
             continue
-        accuracy = batch.table.column(ACCURACY_FIELD).to_pylist() if accuracy_column else None
+        accuracy = batch.table.column(ACCURACY_FIELD).to_pylist() if accuracy_column and batch.table is not None else None
         for i in np.flatnonzero(picked & result.measured):
-            ident = str(batch.ids[i])
+            ident = str(batch.id_array[i])
             value = accuracy[i] if accuracy is not None else None
             if value is not None and value not in ROUTE_ACCURACIES:
                 raise DataError(
@@ -171,7 +172,7 @@ def read_features(source: VectorSource, wanted: set[str]) -> dict[str, LayerFeat
                     record=batch.label(int(i)),
                     field=ACCURACY_FIELD,
                 )
-            out[ident] = LayerFeature(ident, result.lonlat[i], float(result.length_km[i]), value or "traced")
+            out[ident] = LayerFeature(ident, result.lonlat_array[i], float(result.length_km[i]), value or "traced")
     if n_measured == 0:
         raise no_geometry_error(source, n_features, "lines or polygons to measure")
     skipped.warn(source.name)
@@ -289,7 +290,7 @@ def run_layer_check(
     source = open_vector(layer_file, layer=layer, assume_crs=assume_crs, id_field=id_field)
     source = dataclasses.replace(source, id_field=id_field_for(source, id_field))
     ids = feature_ids(source)
-    register = read_claims(claims_file, layer_context(ids, load_sources()))
+    register = read_claims(Path(claims_file), layer_context(ids, load_sources()))
     needs_countries = any(c.subject is not None and c.subject.country for c in register.length_claims())
     countries = CountryIndex.shipped() if needs_countries else None
     return check_layer(source, register, countries)

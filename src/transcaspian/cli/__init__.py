@@ -16,7 +16,6 @@ import logging
 
 import click
 
-from transcaspian import __version__
 from transcaspian.cli.build import build
 from transcaspian.cli.check import check
 from transcaspian.cli.export import export
@@ -24,6 +23,7 @@ from transcaspian.cli.group import Group, set_verbosity
 from transcaspian.cli.map import map_command
 from transcaspian.cli.measure import measure
 from transcaspian.cli.versions import show_versions
+from transcaspian.version import __version__
 
 
 @click.group(cls=Group)

@@ -39,8 +39,7 @@ def _deprecated_layer_name(ctx: click.Context, param: click.Parameter, value: st
     "--file",
     "layer_file",
     metavar="FILE",
-    help="Check --claims against your own vector file (any format GDAL reads) instead of the curated data; "
-    "claim subjects are its feature ids.",
+    help="Check --claims against your own vector file (any format GDAL reads) instead of the curated data; claim subjects are its feature ids.",
 )
 @layer_option
 @click.option("--layer-name", hidden=True, callback=_deprecated_layer_name, help="Deprecated spelling of --layer.")

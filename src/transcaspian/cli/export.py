@@ -20,16 +20,14 @@ def _split_layers(ctx: click.Context, param: click.Parameter, value: tuple[str, 
     "fmt",
     required=True,
     type=click.Choice(["geojson", "gpkg", "fgb", "kml", "csv"]),
-    help="geojson: layers/*.geojson; gpkg: transcaspian.gpkg (with QGIS styles and the claims table); "
-    "fgb: fgb/*.fgb; kml: transcaspian.kml; csv: csv/*.csv.",
+    help="geojson: layers/*.geojson; gpkg: transcaspian.gpkg (with QGIS styles and the claims table); fgb: fgb/*.fgb; kml: transcaspian.kml; csv: csv/*.csv.",
 )
 @click.option(
     "--layers",
     multiple=True,
     callback=_split_layers,
     metavar="NAME[,NAME...]",
-    help="Layers to write (repeat or separate with commas); all when omitted. "
-    "Names: the network layers, places, routes, and claims (GeoPackage only).",
+    help="Layers to write (repeat or separate with commas); all when omitted. Names: the network layers, places, routes, and claims (GeoPackage only).",
 )
 @out_option
 @geodata_option

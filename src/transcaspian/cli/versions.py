@@ -8,7 +8,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 import click
 
-from transcaspian import __version__
+from transcaspian.version import __version__
 
 #: Libraries whose version changes results or files.
 LIBRARIES = ("click", "folium", "geopandas", "numpy", "pandas", "pyarrow", "pyogrio", "pyproj", "shapely")

@@ -97,7 +97,7 @@ def split_at_antimeridian(coords: np.ndarray) -> list[np.ndarray]:
         part = np.vstack([part, [[edge, lat]]])
         parts.append(part)
         head = np.array([[-edge, lat]])
-        start = i + 1
+        start = int(i) + 1
     tail = xy[start:]
     parts.append(tail if head is None else np.vstack([head, tail]))
     # Drop zero-length parts (a vertex exactly on the antimeridian).

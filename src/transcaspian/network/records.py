@@ -15,6 +15,7 @@ Layout of a geodata directory::
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import math
 import re
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, Literal, Union, overload
 
 from transcaspian.errors import DataError
 
@@ -235,14 +236,19 @@ class Record:
             raise self.error(f"is {value!r}; use one of {', '.join(choices)}", name)
         return value
 
-    def id(self) -> str:
+    # Below `def str`, the name `str` in this class body is that method: annotations say builtins.str.
+    def id(self) -> builtins.str:
         """The ``id`` field: lower-case letters, digits and ``_``, starting with a letter."""
         value = self.str("id")
         if not _ID.match(value):
             raise self.error(f"{value!r} is not a valid id; use lower-case letters, digits and _", "id")
         return value
 
-    def number(self, name: str, *, required: bool = True, low: float | None = None, high: float | None = None) -> float | None:
+    @overload
+    def number(self, name: builtins.str, *, required: Literal[True] = True, low: float | None = None, high: float | None = None) -> float: ...
+    @overload
+    def number(self, name: builtins.str, *, required: bool, low: float | None = None, high: float | None = None) -> float | None: ...
+    def number(self, name: builtins.str, *, required: bool = True, low: float | None = None, high: float | None = None) -> float | None:
         """A finite number within ``[low, high]`` (in the field's own unit); None when absent."""
         value = self.table.get(name)
         if value is None:
@@ -255,7 +261,7 @@ class Record:
             raise self.error(f"{value} is out of range [{low}, {high}]", name)
         return float(value)
 
-    def str_list(self, name: str) -> tuple[str, ...]:
+    def str_list(self, name: builtins.str) -> tuple[builtins.str, ...]:
         """A list of strings (empty when absent)."""
         value = self.table.get(name, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -298,18 +304,18 @@ def _parse_path(rec: Record) -> tuple[str | Waypoint, ...]:
             raise rec.error(f"point {i + 1} must be a place id or an inline table", "path")
         where = f"path point {i + 1}"
         lon, lat = item.get("lon"), item.get("lat")
-        for name, value, limit in (("lon", lon, 180), ("lat", lat, 90)):
+        for axis, value, limit in (("lon", lon, 180), ("lat", lat, 90)):
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-                raise rec.error(f"{where}: {name} must be a finite number, got {value!r}", "path")
+                raise rec.error(f"{where}: {axis} must be a finite number, got {value!r}", "path")
             if abs(value) > limit:
-                raise rec.error(f"{where}: {name} {value} is out of range [-{limit}, {limit}]", "path")
+                raise rec.error(f"{where}: {axis} {value} is out of range [-{limit}, {limit}]", "path")
         name = item.get("name")
         basis = item.get("basis")
         if not isinstance(name, str) or not name.strip():
             raise rec.error(f"{where}: give the waypoint a name", "path")
         if not isinstance(basis, str) or not basis.strip():
             raise rec.error(f"{where} ({name}): record the basis of the waypoint", "path")
-        path.append(Waypoint(name=name, lon=float(lon), lat=float(lat), basis=basis))
+        path.append(Waypoint(name=name, lon=float(item["lon"]), lat=float(item["lat"]), basis=basis))
     for end, item in (("first", path[0]), ("last", path[-1])):
         if not isinstance(item, str):
             raise rec.error(f"the {end} point must be a place id so that legs chain exactly", "path")

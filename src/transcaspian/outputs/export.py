@@ -40,7 +40,6 @@ import pyogrio
 import pyogrio.errors
 import shapely
 
-from transcaspian import __version__
 from transcaspian.claims.judge import RECORD_FIELDS, CheckResult
 from transcaspian.errors import OutputError, UsageError
 from transcaspian.files import atomic_write, output_error
@@ -51,6 +50,7 @@ from transcaspian.outputs.fields import COUNTRY_LENGTH_PREFIX, country_column, d
 from transcaspian.outputs.qml import LINE_KEYS, line_layer_qml, point_layer_qml
 from transcaspian.styles import PLACE_STYLES, line_style
 from transcaspian.values import COORD_PRECISION, FIELD_LABELS, LENGTH_NOTE, LENGTH_PRECISION, format_km, is_missing, json_value, round_coords
+from transcaspian.version import __version__
 
 if TYPE_CHECKING:
     from transcaspian.measured import Measured
@@ -387,7 +387,7 @@ def layer_qml(name: str, frame: pd.DataFrame) -> str | None:
         combos = {tuple(str(v) for v in row) for row in frame[list(LINE_KEYS)].itertuples(index=False)}
         order = (MODES + ("multimodal",), STATUSES + ("mixed",), ROUTE_ACCURACIES)
 
-        def rank(combo: tuple[str, ...]) -> tuple:
+        def rank(combo: Sequence[str]) -> tuple[tuple[int, str], ...]:
             return tuple((vocab.index(v) if v in vocab else len(vocab), v) for v, vocab in zip(combo, order))
 
         return line_layer_qml("routes" if name == "routes" else name, sorted(combos, key=rank))
@@ -973,7 +973,7 @@ def export_format(measured: Measured, out: str | Path, fmt: str, layers: Sequenc
         if claims is not None:
             tables[CLAIMS_TABLE] = claims
     if fmt == "geojson":
-        return write_geojson_layers(out, selected)
+        return write_geojson_layers(Path(out), selected)
     # Flatten every layer together so that the per-country columns are the
     # same whichever layers are selected.
     flat = {name: frame for name, frame in flat_frames(frames).items() if name in selected}

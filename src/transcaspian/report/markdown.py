@@ -296,7 +296,7 @@ def report_markdown(result: CheckResult) -> str:
         "",
     ]
     if own:
-        lines += [f"- {_md_code(c.claim.id)}: {c.tolerance}, {md_text(c.claim.tolerance.basis)}" for c in own] + [""]
+        lines += [f"- {_md_code(c.claim.id)}: {c.tolerance}, {md_text(c.claim.tolerance.basis if c.claim.tolerance else '')}" for c in own] + [""]
     off = [c for c in checks if c.verdict != "consistent"]
     if off:
         lines += ["### Why", ""]
@@ -337,7 +337,7 @@ def report_markdown(result: CheckResult) -> str:
             "They are not held against geometry.",
             "",
         ]
-        rows = [
+        fact_rows = [
             (
                 _md_code(f.subject_key) or "(context)",
                 _md_code(f.id),
@@ -348,7 +348,7 @@ def report_markdown(result: CheckResult) -> str:
             )
             for f in facts
         ]
-        lines += _md_table(("subject", "claim", "metric", "figure", "source", "what it says"), rows) + [""]
+        lines += _md_table(("subject", "claim", "metric", "figure", "source", "what it says"), fact_rows) + [""]
     lines += _method_lines() + [""]
     cited = sorted({c.source for c in result.register.claims})
     lines += ["## Sources", ""]

@@ -150,6 +150,13 @@ class BatchLengths:
     measured: np.ndarray
     lonlat: np.ndarray | None = None
 
+    @property
+    def lonlat_array(self) -> np.ndarray:
+        """:attr:`lonlat`, for code that asked for it (a ValueError otherwise)."""
+        if self.lonlat is None:
+            raise ValueError("measure the batch with keep_lonlat=True")
+        return self.lonlat
+
 
 def measure_batch(batch: Batch, source: VectorSource, *, keep_lonlat: bool = False) -> BatchLengths:
     """Geodesic length of every feature of a batch, vectorised over all vertices.
@@ -172,7 +179,7 @@ def measure_batch(batch: Batch, source: VectorSource, *, keep_lonlat: bool = Fal
     DataError
         On NaN or out-of-range coordinates, naming the feature.
     """
-    geoms = batch.geometries
+    geoms = batch.geometry_array
     has_geometry = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     type_id = shapely.get_type_id(geoms)
     geometry_type = np.where(type_id >= 0, _TYPE_NAMES[np.clip(type_id, 0, 7)], "")
@@ -350,7 +357,7 @@ def measure_rows(
     for batch in source.batches(batch_size=batch_size, attributes=full):
         result = measure_batch(batch, source, keep_lonlat=full or countries is not None)
         skipped.add(batch, ~result.has_geometry)
-        n = len(batch.geometries)
+        n = batch.size
         summary.features += n
         summary.skipped += int((~result.has_geometry).sum())
         summary.measured += int(result.measured.sum())
@@ -361,7 +368,7 @@ def measure_rows(
         for i in np.flatnonzero(result.has_geometry):
             split = None
             if countries is not None and result.measured[i]:
-                split = country_split_km(result.lonlat[i], *countries)
+                split = country_split_km(result.lonlat_array[i], *countries)
                 for key, km in split.items():
                     summary.country_lengths_km[key] = summary.country_lengths_km.get(key, 0.0) + km
             length = float(result.length_km[i])
@@ -372,7 +379,7 @@ def measure_rows(
                 length_km=None if math.isnan(length) else length,
                 country_lengths_km=split,
                 properties=records[i] if records is not None else None,
-                geometry=result.lonlat[i] if full else None,
+                geometry=result.lonlat_array[i] if full else None,
             )
         if progress is not None:
             progress(n)
@@ -394,7 +401,7 @@ def _labels(batch: Batch) -> list[str]:
     """Row names: the id-field value, else ``#n`` (1-based position)."""
     if batch.ids is not None:
         return [v if v not in (None, "") else f"#{batch.start + i + 1}" for i, v in enumerate(batch.ids)]
-    return [f"#{batch.start + i + 1}" for i in range(len(batch.geometries))]
+    return [f"#{batch.start + i + 1}" for i in range(batch.size)]
 
 
 # -- outputs -----------------------------------------------------------------------
@@ -663,7 +670,7 @@ def atomic_open(path: str | os.PathLike[str] | None) -> Iterator[IO[str]]:
             shutil.copyfileobj(spool, sys.stdout)
             sys.stdout.flush()
         return
-    with atomic_file(path, text=True) as handle:
+    with atomic_file(os.fspath(path), text=True) as handle:
         yield handle
 
 

@@ -121,6 +121,20 @@ class Batch:
     table: pa.Table | None = None
     size: int = 0
 
+    @property
+    def geometry_array(self) -> np.ndarray:
+        """:attr:`geometries`, for code that read them (a ValueError otherwise)."""
+        if self.geometries is None:
+            raise ValueError("this batch was read without geometry; read it with batches(geometry=True)")
+        return self.geometries
+
+    @property
+    def id_array(self) -> np.ndarray:
+        """:attr:`ids`, for code that opened the source with an id field (a ValueError otherwise)."""
+        if self.ids is None:
+            raise ValueError("this batch has no ids; open the source with an id_field")
+        return self.ids
+
     def label(self, i: int) -> str:
         """How messages name the batch's ``i``-th feature."""
         return feature_label(self.start + i, None if self.ids is None else self.ids[i])
@@ -409,6 +423,14 @@ def _looks_like_json(path: Path, head: bytes) -> bool:
 
 def _diagnose_unreadable(path: Path, name: str, head: bytes, gdal_message: str) -> DataError:
     """Explain why GDAL could not open a file, as precisely as we can."""
+    if path.suffix.lower() == ".shp" and "SHAPE_RESTORE_SHX" in gdal_message:
+        # GDAL's advice names a config option; say what it means for this file.
+        shx = path.with_suffix(".shx").name
+        return DataError(
+            f"its index {shx} is missing (a shapefile is several files: .shp, .shx, .dbf, .prj); copy {shx} from where "
+            f"the .shp came from, or rebuild it with: ogr2ogr --config SHAPE_RESTORE_SHX YES fixed.shp {path.name}",
+            file=name,
+        )
     if _looks_like_json(path, head) and path.stat().st_size <= _JSON_DIAGNOSE_MAX_BYTES:
         try:
             with open(path, encoding="utf-8-sig") as handle:
@@ -650,6 +672,8 @@ def open_vector(
         When ``assume_crs`` is not a CRS PROJ knows.
     """
     name = os.fspath(path)
+    if not name.strip():
+        raise UsageError(f"\"\" is an empty file name; give the path of a vector file ({FORMATS})")
     assumed = assume_crs if isinstance(assume_crs, CRS) or assume_crs is None else parse_crs(assume_crs)
     file = Path(name)
     head = _check_path(file, name)
@@ -785,7 +809,7 @@ def read_vector(
     frames: list[gpd.GeoDataFrame] = []
     skipped = Skipped()
     for batch in source.batches(attributes=True):
-        geoms = batch.geometries
+        geoms = batch.geometry_array
         present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
         skipped.add(batch, ~present)
         coords, owner = shapely.get_coordinates(geoms, return_index=True)

@@ -56,7 +56,8 @@ class TextMacroElement(MacroElement):
     goes into the page as :class:`Text`. Such an element has no children.
     """
 
-    def render(self, **kwargs: Any) -> None:
+    # branca's Element.render returns the HTML; MacroElement's writes into the figure and returns None.
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]
         figure = self.get_root()
         if not isinstance(figure, Figure):
             raise TypeError(f"{type(self).__name__} must be added to a folium Map or branca Figure before rendering")

@@ -42,7 +42,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import Element
+from branca.element import Element, Figure
 from folium.template import Template
 from markupsafe import escape
 from shapely.geometry.base import BaseGeometry
@@ -262,12 +262,12 @@ def display_geometry(
             return {"type": "Polygon", "coordinates": polygons[0]}
         return {"type": "MultiPolygon", "coordinates": polygons}
     if kind == "GeometryCollection":
-        parts = [
+        members = [
             g
             for g in (display_geometry(p, precision=precision, spacing_km=spacing_km) for p in geom.geoms)
             if g is not None
         ]
-        return {"type": "GeometryCollection", "geometries": parts} if parts else None
+        return {"type": "GeometryCollection", "geometries": members} if members else None
     return None
 
 
@@ -732,10 +732,10 @@ def chain_coords(parts: Sequence[Sequence[Sequence[float]]]) -> list[list[float]
     """
     out: list[list[float]] = []
     for part in parts:
-        part = [list(c) for c in part]
-        if out and part and out[-1] == part[0]:
-            part = part[1:]
-        out.extend(part)
+        coords = [list(c) for c in part]
+        if out and coords and out[-1] == coords[0]:
+            coords = coords[1:]
+        out.extend(coords)
     return out
 
 
@@ -794,7 +794,7 @@ def network_payload(measured: Any, layer_ids: Sequence[str] | None = None, *, ti
     titles.update(routes="Routes (chains of legs)", places="Places")
     network = [k for k in LAYERS if k in titles]
     combined = layer_ids is None
-    wanted = [*network, "routes", "places"] if combined else list(layer_ids)
+    wanted = [*network, "routes", "places"] if layer_ids is None else list(layer_ids)
     order = [k for k in [*network, "routes", "places"] if k in wanted]
     table = StyleTable()
     sources = _all_sources(measured)
@@ -1103,6 +1103,8 @@ def make_map(payload: Mapping[str, Any], *, offline: bool = False) -> folium.Map
     # zoomSnap 0.25: fitBounds can fill the frame instead of jumping a whole level.
     m = folium.Map(location=center, zoom_start=4, tiles=None, zoom_control=True, zoom_snap=0.25, min_zoom=2)
     figure = m.get_root()
+    if not isinstance(figure, Figure):  # a folium Map's root is always its Figure
+        raise TypeError("the map has no Figure to put its assets in")
     if offline:
         payload["basemap"] = _shipped_basemap()
         payload["basemap_attribution"] = BASEMAP_ATTRIBUTION

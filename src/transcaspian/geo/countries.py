@@ -7,6 +7,7 @@ along the geodesic, and what lies in no country is reported as ``sea``.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from importlib.resources import files
@@ -49,8 +50,6 @@ class CountryIndex:
         for poly in self.polygons:
             shapely.prepare(poly)
         self.tree = STRtree(self.polygons)
-        self.land = shapely.union_all(self.polygons)
-        shapely.prepare(self.land)
 
     @classmethod
     def from_geojson(cls, collection: dict) -> CountryIndex:
@@ -72,8 +71,20 @@ class CountryIndex:
         return SEA
 
     def on_land(self, lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
-        """Boolean array: which points fall inside any country polygon."""
-        return shapely.contains_xy(self.land, np.asarray(lons), np.asarray(lats))
+        """Boolean array: which points fall inside the land (the union of the countries).
+
+        Answered from the spatial index rather than by unioning every
+        polygon (a quarter of a second per build): a point is on land when
+        it lies inside a country, or on a border two countries share.
+        """
+        x, y = np.asarray(lons, dtype=float), np.asarray(lats, dtype=float)
+        point, poly = self.tree.query(shapely.points(x, y))  # boxes only: the prepared polygons decide
+        polygons = np.asarray(self.polygons, dtype=object)[poly]
+        inside = np.zeros(len(x), dtype=bool)
+        inside[point[shapely.contains_xy(polygons, x[point], y[point])]] = True
+        touching = point[shapely.intersects_xy(polygons, x[point], y[point])]
+        inside |= np.bincount(touching, minlength=len(x)) >= 2
+        return inside
 
 
 def country_lengths_km(coords: np.ndarray, countries: CountryIndex) -> dict[str, float]:

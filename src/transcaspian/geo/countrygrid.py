@@ -29,7 +29,7 @@ import numpy as np
 import shapely
 from shapely.strtree import STRtree
 
-from .measure import GEOD, SPLIT_SPACING_KM
+from transcaspian.geo.geodesy import GEOD, SPLIT_SPACING_KM
 
 #: Largest number of grid cells (the summed-area table holds int32 per cell).
 GRID_CELLS = 4_000_000

@@ -170,12 +170,15 @@ def test_by_country__fast_split_equals_the_exact_method_on_random_lines_and_poly
     # Polygons (perimeters), a multi-part feature, and a line running out of the region.
     polygons = shapely.buffer(shapely.points([[49.8, 40.4], [51.2, 43.6], [41.5, 41.6]]), 0.4, quad_segs=4)
     multi = shapely.multilinestrings([shapely.get_coordinates(lines[0]), shapely.get_coordinates(lines[1])])
-    outgoing = shapely.linestrings([[95.0, 40.0], [104.0, 41.0], [110.0, 45.0]])
-    geoms = np.concatenate([lines, polygons, [multi, outgoing]])
+    # Into the Arctic, north of the boundaries' region, and across the antimeridian (Chukotka to Alaska).
+    outgoing = shapely.linestrings([[20.0, 80.0], [24.0, 86.0], [30.0, 89.0]])
+    bering = shapely.linestrings([[177.5, 64.7], [-178.0, 65.5], [-168.0, 65.6], [-165.4, 64.5]])
+    geoms = np.concatenate([lines, polygons, [multi, bering, outgoing]])
     result = measure_batch(Batch(0, geoms), _WGS84Source(), countries=grid)
     for i, geom in enumerate(geoms):
         _assert_same_split(split_dict(result.country_km[i], grid.keys), _exact_split(geom), result.length_km[i])
     assert "outside_region" in split_dict(result.country_km[-1], grid.keys)
+    assert {"RUS", "USA", "sea"} <= set(split_dict(result.country_km[-2], grid.keys))
 
 
 def test_by_country__a_line_along_a_border_is_cut_as_the_exact_method_cuts_it():

@@ -7,7 +7,6 @@ along the geodesic, and what lies in no country is reported as ``sea``.
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Sequence
 from importlib.resources import files
@@ -18,6 +17,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 from shapely.strtree import STRtree
 
+from transcaspian.geo.antimeridian import crosses_antimeridian, split_line
 from transcaspian.geo.geodesy import SPLIT_SPACING_KM, densify, line_length_km
 
 #: What lies in no country.
@@ -89,6 +89,26 @@ class CountryIndex:
         return inside
 
 
+def _cut_lines(coords: np.ndarray) -> list[BaseGeometry]:
+    """The line densified along the geodesic, as the pieces the borders cut.
+
+    One piece when the densified line is simple. A line that runs over
+    itself (a route that goes out and back along the same track) is cut
+    segment by segment instead: GEOS overlays merge overlapping linework,
+    so cutting it whole would count the shared stretch once and report the
+    rest of its length as sea. Segments that cross the antimeridian are
+    split there (:func:`transcaspian.geo.antimeridian.split_line`), so they
+    are not cut along a line the long way round the world.
+    """
+    dense = densify(coords, SPLIT_SPACING_KM)
+    line = shapely.LineString(dense)
+    if len(dense) < 2 or (shapely.is_simple(line) and not crosses_antimeridian(dense)):
+        return [line]
+    xy = np.asarray(coords, dtype="float64").reshape(-1, 2)
+    pieces = [split_line(shapely.LineString(densify(xy[i : i + 2], SPLIT_SPACING_KM))) for i in range(len(xy) - 1) if np.any(xy[i] != xy[i + 1])]
+    return [p for p in pieces if not p.is_empty]
+
+
 def country_lengths_km(coords: np.ndarray, countries: CountryIndex) -> dict[str, float]:
     """Split a line's geodesic length by country, the rest as ``"sea"``.
 
@@ -109,16 +129,15 @@ def country_lengths_km(coords: np.ndarray, countries: CountryIndex) -> dict[str,
         ISO alpha-3 code (or ``"sea"``) to kilometres, sorted by key, zero
         entries left out.
     """
-    dense = densify(coords, SPLIT_SPACING_KM)
-    line = shapely.LineString(dense)
-    total = line_length_km(dense)
+    total = line_length_km(densify(coords, SPLIT_SPACING_KM))
     parts: dict[str, float] = {}
-    for i in countries.tree.query(line, predicate="intersects"):
-        piece = shapely.intersection(line, countries.polygons[int(i)])
-        length = line_length_km(piece)
-        if length > 0:
-            code = countries.codes[int(i)]
-            parts[code] = parts.get(code, 0.0) + length
+    for line in _cut_lines(coords):
+        for i in countries.tree.query(line, predicate="intersects"):
+            piece = shapely.intersection(line, countries.polygons[int(i)])
+            length = line_length_km(piece)
+            if length > 0:
+                code = countries.codes[int(i)]
+                parts[code] = parts.get(code, 0.0) + length
     sea = total - sum(parts.values())
     if sea > 1e-6:
         parts[SEA] = sea
@@ -145,9 +164,9 @@ def country_part(coords: np.ndarray, country: str, countries: CountryIndex) -> l
         :func:`line_length_km` sum is the country's entry in
         :func:`country_lengths_km`. Empty when the line does not enter it.
     """
-    line = shapely.LineString(densify(coords, SPLIT_SPACING_KM))
     return [
         shapely.intersection(line, countries.polygons[int(i)])
+        for line in _cut_lines(coords)
         for i in countries.tree.query(line, predicate="intersects")
         if countries.codes[int(i)] == country
     ]

@@ -25,10 +25,13 @@ where anything is cut), which the tests check on real data.
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import shapely
 from shapely.strtree import STRtree
 
+from transcaspian.geo.antimeridian import split_line
 from transcaspian.geo.geodesy import GEOD, SPLIT_SPACING_KM
 
 #: Largest number of grid cells (the summed-area table holds int32 per cell).
@@ -109,31 +112,48 @@ class CountryGrid:
         codes sorted, then ``"sea"``, then the outside key.
     """
 
-    def __init__(self, codes: list[str], polygons: list[shapely.Geometry], region: tuple[float, float, float, float], *, sea: str, outside: str) -> None:
+    def __init__(
+        self,
+        codes: list[str],
+        polygons: list[shapely.Geometry],
+        region: tuple[float, float, float, float],
+        *,
+        sea: str,
+        outside: str,
+        extent: tuple[float, float, float, float] | None = None,
+    ) -> None:
         distinct = sorted(set(codes))
         self.keys = [*distinct, sea, outside]
         self.sea = len(distinct)
         self.outside = len(distinct) + 1
         column = {code: i for i, code in enumerate(distinct)}
-        tiles, tile_key = [], []
-        for code, polygon in zip(codes, polygons):
-            for part in shapely.get_parts(polygon):
-                pieces = _split_small(part, TILE_VERTICES)
-                tiles.extend(pieces)
-                tile_key.extend([column[code]] * len(pieces))
-        self.tiles = np.array(tiles, dtype=object)
-        self.tile_key = np.array(tile_key, dtype=np.int64)
-        self.tree = STRtree(self.tiles)
+        parts, owner = shapely.get_parts(np.asarray(polygons, dtype=object), return_index=True)
+        self.parts = parts
+        self.part_key = np.array([column[codes[i]] for i in owner], dtype=np.int64)
+        shapely.prepare(self.parts)
+        self.tree = STRtree(self.parts)
+        # Each part is cut into tiles when a line first comes near it: tiling
+        # every country of the world up front would take seconds.
+        self._tiles: dict[int, tuple[np.ndarray, STRtree]] = {}
+        self._tiles_lock = threading.Lock()
         self.region = tuple(float(v) for v in region)
         self.region_box = shapely.box(*self.region)
         shapely.prepare(self.region_box)
-        xmin, ymin, xmax, ymax = self.region
-        self.cell = max(np.sqrt((xmax - xmin) * (ymax - ymin) / GRID_CELLS), 1e-6)
+        # The grid covers the extent of the data (when known) within the region,
+        # so that its cells are fine where the lines are.
+        box = self.region if extent is None else _overlap(self.region, extent)
+        self.extent = box if box is not None else self.region
+        xmin, ymin, xmax, ymax = self.extent
+        self.cell = max(np.sqrt(max(xmax - xmin, 1e-6) * max(ymax - ymin, 1e-6) / GRID_CELLS), 1e-6)
         self.nx = max(int(np.ceil((xmax - xmin) / self.cell)), 1)
         self.ny = max(int(np.ceil((ymax - ymin) / self.cell)), 1)
         boundary = np.zeros((self.ny, self.nx), dtype=bool)
-        rings = shapely.get_rings(shapely.get_parts(np.array(polygons, dtype=object)))
+        pad = 2 * self.cell
+        clip = (xmin - pad, ymin - pad, xmax + pad, ymax + pad)
+        near = self.tree.query(shapely.box(*clip))
+        rings = shapely.get_rings(self.parts[np.sort(near)])
         rings = np.append(rings, shapely.get_exterior_ring(self.region_box))
+        rings = shapely.get_parts(shapely.clip_by_rect(rings, *clip))
         # Pieces no longer than a cell: each marks the cells of its end points,
         # and so every cell it passes through.
         dense = shapely.segmentize(rings, self.cell / 2)
@@ -145,32 +165,58 @@ class CountryGrid:
             boundary[b[ok], a[ok]] = True
         self.summed = np.zeros((self.ny + 1, self.nx + 1), dtype=np.int32)
         self.summed[1:, 1:] = boundary.cumsum(axis=0, dtype=np.int32).cumsum(axis=1, dtype=np.int32)
-        #: Column of each cell free of boundaries; -1 until first asked for.
-        self.cell_key = np.full((self.ny, self.nx), -1, dtype=np.int16)
+        # Along a row, free cells between two boundary cells lie in one country
+        # (no boundary passes between neighbours that are both free), so one
+        # point query per such run of cells, made when first needed, names them all.
+        free = ~boundary
+        starts = free.copy()
+        starts[:, 1:] &= boundary[:, :-1]
+        self.run_start = np.flatnonzero(starts)
+        run = np.cumsum(starts, dtype=np.int32).reshape(starts.shape) - 1
+        run[boundary] = -1
+        self.run_of_cell = run
+        #: Column of each run of free cells; -1 until first asked for.
+        self.run_key = np.full(len(self.run_start), -1, dtype=np.int16)
 
     def _cells(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        xmin, ymin = self.region[0], self.region[1]
+        xmin, ymin = self.extent[0], self.extent[1]
         ix = np.floor((np.asarray(x) - xmin) / self.cell)
         iy = np.floor((np.asarray(y) - ymin) / self.cell)
         big = max(self.nx, self.ny) + 2  # clip before casting: far away is just "outside"
         return np.clip(ix, -2, big).astype(np.int64), np.clip(iy, -2, big).astype(np.int64)
 
     def key_at_cells(self, ix: np.ndarray, iy: np.ndarray) -> np.ndarray:
-        """Column of each boundary-free cell (cached point queries at cell centres)."""
-        keys = self.cell_key[iy, ix]
+        """Column of each boundary-free cell (a cached point query per run of free cells)."""
+        runs = self.run_of_cell[iy, ix]
+        keys = self.run_key[runs]
         unknown = keys < 0
         if unknown.any():
-            flat = np.unique(iy[unknown] * self.nx + ix[unknown])
-            uy, ux = np.divmod(flat, self.nx)
-            cx = self.region[0] + (ux + 0.5) * self.cell
-            cy = self.region[1] + (uy + 0.5) * self.cell
-            point_idx, tile_idx = self.tree.query(shapely.points(cx, cy), predicate="intersects")
-            found = np.full(len(flat), self.sea, dtype=np.int16)
+            todo = np.unique(runs[unknown])
+            uy, ux = np.divmod(self.run_start[todo], self.nx)
+            cx = self.extent[0] + (ux + 0.5) * self.cell
+            cy = self.extent[1] + (uy + 0.5) * self.cell
+            # Boxes from the tree, then the prepared parts decide (faster than a predicate query).
+            point_idx, part_idx = self.tree.query(shapely.points(cx, cy))
+            hit = shapely.intersects_xy(self.parts[part_idx], cx[point_idx], cy[point_idx])
+            point_idx, part_idx = point_idx[hit], part_idx[hit]
+            found = np.full(len(todo), self.sea, dtype=np.int16)
             first = np.unique(point_idx, return_index=True)[1]
-            found[point_idx[first]] = self.tile_key[tile_idx[first]]
-            self.cell_key[uy, ux] = found
-            keys = self.cell_key[iy, ix]
+            found[point_idx[first]] = self.part_key[part_idx[first]]
+            self.run_key[todo] = found
+            keys = self.run_key[runs]
         return keys
+
+    def tiles(self, part: int) -> tuple[np.ndarray, STRtree]:
+        """Part ``part`` cut into pieces of at most :data:`TILE_VERTICES` vertices, and their index."""
+        found = self._tiles.get(part)
+        if found is None:
+            with self._tiles_lock:
+                found = self._tiles.get(part)
+                if found is None:
+                    pieces = np.array(_split_small(self.parts[part], TILE_VERTICES), dtype=object)
+                    shapely.prepare(pieces)
+                    found = self._tiles[part] = (pieces, STRtree(pieces))
+        return found
 
     def classify(self, x0: np.ndarray, y0: np.ndarray, x1: np.ndarray, y1: np.ndarray) -> np.ndarray:
         """Column of each segment lying wholly in one country, sea or outside; -1 to cut.
@@ -199,6 +245,11 @@ class CountryGrid:
         free = candidates[crossed == 0]
         result[free] = self.key_at_cells(i0[free], j0[free])
         return result
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> tuple[float, float, float, float] | None:
+    box = (max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3]))
+    return box if box[0] < box[2] and box[1] < box[3] else None
 
 
 def _densify_runs(x: np.ndarray, y: np.ndarray, run: np.ndarray, dist_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -287,9 +338,10 @@ def split_paths_km(
 
 
 def _cut_segments(grid: CountryGrid, lon: np.ndarray, lat: np.ndarray, cut: np.ndarray, feature: np.ndarray, dist_m: np.ndarray, out: np.ndarray) -> None:
-    # Consecutive segments to cut form a run: one line, densified and cut once.
+    # Each segment is cut on its own: GEOS overlays merge overlapping
+    # linework, so a run of segments that goes back over itself would lose
+    # the shared stretch (see transcaspian.geo.countries._cut_lines).
     new_run = np.ones(len(cut), dtype=bool)
-    new_run[1:] = cut[1:] != cut[:-1] + 1
     run_of_seg = np.cumsum(new_run) - 1
     n_runs = int(run_of_seg[-1]) + 1
     # Vertices of the runs: each segment's start, plus the last end of each run.
@@ -300,15 +352,26 @@ def _cut_segments(grid: CountryGrid, lon: np.ndarray, lat: np.ndarray, cut: np.n
     vert, vert_run = vert[order], vert_run[order]
     coords, index = _densify_runs(lon[vert], lat[vert], vert_run, dist_m[vert])
     lines = shapely.linestrings(coords, indices=index)
+    # A segment across the antimeridian is split there, as the exact method splits it.
+    jumps = np.flatnonzero(np.abs(np.diff(coords[:, 0])) > 180.0)
+    for run in np.unique(index[jumps][index[jumps] == index[jumps + 1]]):
+        lines[run] = split_line(lines[run])
     run_feature = feature[new_run]
     run_km = np.bincount(run_of_seg, weights=dist_m[cut], minlength=n_runs) / 1000.0
-    line_idx, tile_idx = grid.tree.query(lines, predicate="intersects")
     inside_km = np.zeros(n_runs)
-    if line_idx.size:
-        pieces = shapely.intersection(lines[line_idx], grid.tiles[tile_idx])
-        km = _lengths_km(pieces)
-        np.add.at(out, (run_feature[line_idx], grid.tile_key[tile_idx]), km)
-        inside_km = np.bincount(line_idx, weights=km, minlength=n_runs)
+    # Boxes only: a predicate on a whole country (thousands of vertices) costs
+    # more than the tile queries that follow.
+    run_idx, part_idx = grid.tree.query(lines)
+    for part in np.unique(part_idx):
+        near = run_idx[part_idx == part]
+        tiles, tree = grid.tiles(int(part))
+        line_idx, tile_idx = tree.query(lines[near], predicate="intersects")
+        if not line_idx.size:
+            continue
+        runs = near[line_idx]
+        km = _lengths_km(shapely.intersection(lines[runs], tiles[tile_idx]))
+        np.add.at(out, (run_feature[runs], np.full(len(runs), grid.part_key[part])), km)
+        inside_km += np.bincount(runs, weights=km, minlength=n_runs)
     outside_km = np.zeros(n_runs)
     leaving = np.flatnonzero(~shapely.contains_properly(grid.region_box, lines))
     if leaving.size:

@@ -284,10 +284,53 @@ def shipped_region(index: CountryIndex) -> shapely.Geometry:
 
 
 @functools.lru_cache(maxsize=1)
-def shipped_countries() -> CountryGrid:
-    """The shipped Natural Earth countries indexed for :func:`split_paths_km` (built once per process)."""
+def _shipped_index() -> tuple[CountryIndex, tuple[float, float, float, float]]:
     index = CountryIndex.shipped()
-    return CountryGrid(index.codes, index.polygons, tuple(shapely.bounds(shipped_region(index))), sea=SEA, outside=OUTSIDE)
+    return index, tuple(float(v) for v in shapely.bounds(shipped_region(index)))
+
+
+@functools.lru_cache(maxsize=4)
+def shipped_countries(extent: tuple[float, float, float, float] | None = None) -> CountryGrid:
+    """The shipped Natural Earth countries indexed for :func:`split_paths_km`.
+
+    Parameters
+    ----------
+    extent : (xmin, ymin, xmax, ymax), optional
+        Longitude/latitude box of the data to be split (:func:`lonlat_extent`):
+        the border grid is made as fine as it can be there. Anything outside
+        it is still split exactly, only more slowly.
+    """
+    index, region = _shipped_index()
+    return CountryGrid(index.codes, index.polygons, region, sea=SEA, outside=OUTSIDE, extent=extent)
+
+
+def lonlat_extent(sources: Sequence[VectorSource]) -> tuple[float, float, float, float] | None:
+    """The longitude/latitude box around the features of some files, if their headers say.
+
+    Read from the file's metadata (GDAL's layer extent when it is cheap, the
+    GeoParquet ``bbox``), widened by 0.1 degree and rounded outwards to it;
+    None when any file does not say.
+    """
+    boxes = []
+    for source in sources:
+        bounds = source.bounds
+        if bounds is None or not np.all(np.isfinite(bounds)):
+            return None
+        transformer = source.transformer
+        if transformer is not None:
+            try:
+                bounds = transformer.transform_bounds(*bounds, densify_pts=21)
+            except Exception:  # noqa: BLE001  (PROJ cannot bound it: fall back to the whole region)
+                return None
+        boxes.append(bounds)
+    if not boxes:
+        return None
+    b = np.array(boxes, dtype=float)
+    xmin, ymin = np.floor(b[:, 0].min() * 10 - 1) / 10, np.floor(b[:, 1].min() * 10 - 1) / 10
+    xmax, ymax = np.ceil(b[:, 2].max() * 10 + 1) / 10, np.ceil(b[:, 3].max() * 10 + 1) / 10
+    if xmax - xmin > 360 or not np.isfinite([xmin, ymin, xmax, ymax]).all():
+        return None
+    return (float(xmin), float(ymin), float(xmax), float(ymax))
 
 
 def split_dict(country_km: np.ndarray, keys: Sequence[str]) -> dict[str, float]:
@@ -501,7 +544,7 @@ def write_measurements(
     DataError
         For bad coordinates, or a file with nothing to measure.
     """
-    countries = shipped_countries() if by_country else None
+    countries = shipped_countries(lonlat_extent(sources)) if by_country else None
     extra = {"several_files": len(sources) > 1} if fmt == "geojson" else {}
     writer = WRITERS[fmt](stream, by_country=by_country, file_width=max(len(s.name) for s in sources), **extra)
     summaries: list[FileSummary] = []

@@ -89,7 +89,7 @@ class CountryIndex:
         return inside
 
 
-def _cut_lines(coords: np.ndarray) -> list[BaseGeometry]:
+def _cut_lines(coords: np.ndarray, dense: np.ndarray) -> list[BaseGeometry]:
     """The line densified along the geodesic, as the pieces the borders cut.
 
     One piece when the densified line is simple. A line that runs over
@@ -100,7 +100,6 @@ def _cut_lines(coords: np.ndarray) -> list[BaseGeometry]:
     split there (:func:`transcaspian.geo.antimeridian.split_line`), so they
     are not cut along a line the long way round the world.
     """
-    dense = densify(coords, SPLIT_SPACING_KM)
     line = shapely.LineString(dense)
     if len(dense) < 2 or (shapely.is_simple(line) and not crosses_antimeridian(dense)):
         return [line]
@@ -129,15 +128,13 @@ def country_lengths_km(coords: np.ndarray, countries: CountryIndex) -> dict[str,
         ISO alpha-3 code (or ``"sea"``) to kilometres, sorted by key, zero
         entries left out.
     """
-    total = line_length_km(densify(coords, SPLIT_SPACING_KM))
+    line, pieces = cut_by_countries(coords, countries)
+    total = line_length_km(shapely.get_coordinates(line))
     parts: dict[str, float] = {}
-    for line in _cut_lines(coords):
-        for i in countries.tree.query(line, predicate="intersects"):
-            piece = shapely.intersection(line, countries.polygons[int(i)])
-            length = line_length_km(piece)
-            if length > 0:
-                code = countries.codes[int(i)]
-                parts[code] = parts.get(code, 0.0) + length
+    for code, piece in pieces:
+        length = line_length_km(piece)
+        if length > 0:
+            parts[code] = parts.get(code, 0.0) + length
     sea = total - sum(parts.values())
     if sea > 1e-6:
         parts[SEA] = sea
@@ -164,9 +161,31 @@ def country_part(coords: np.ndarray, country: str, countries: CountryIndex) -> l
         :func:`line_length_km` sum is the country's entry in
         :func:`country_lengths_km`. Empty when the line does not enter it.
     """
-    return [
-        shapely.intersection(line, countries.polygons[int(i)])
-        for line in _cut_lines(coords)
-        for i in countries.tree.query(line, predicate="intersects")
-        if countries.codes[int(i)] == country
+    return [piece for code, piece in cut_by_countries(coords, countries)[1] if code == country]
+
+
+def cut_by_countries(coords: np.ndarray, countries: CountryIndex) -> tuple[shapely.LineString, list[tuple[str, BaseGeometry]]]:
+    """The one per-country cut: a line densified along the geodesic, and its pieces in each country it enters.
+
+    Parameters
+    ----------
+    coords : (n, 2) array_like
+        (lon, lat) vertices in degrees.
+    countries : CountryIndex
+        The country polygons.
+
+    Returns
+    -------
+    line : shapely.LineString
+        The line densified to :data:`SPLIT_SPACING_KM` (same geodesic length).
+    pieces : list of (str, shapely geometry)
+        ISO alpha-3 code and the intersection with that country's polygon
+        of ``line`` (or of each of its segments, see :func:`_cut_lines`),
+        for every polygon it touches.
+    """
+    dense = densify(coords, SPLIT_SPACING_KM)
+    return shapely.LineString(dense), [
+        (countries.codes[int(i)], shapely.intersection(cut, countries.polygons[int(i)]))
+        for cut in _cut_lines(coords, dense)
+        for i in countries.tree.query(cut, predicate="intersects")
     ]

@@ -213,10 +213,11 @@ def country_lengths(data: GeoData) -> pd.DataFrame:
     >>> sorted(parts.columns), bool(parts.loc[0, "sea"] > 300)
     (['AZE', 'KAZ', 'sea'], True)
     """
-    from transcaspian.userdata.measuring import OUTSIDE, country_split_km, shipped_countries
+    from transcaspian.userdata.measuring import OUTSIDE, country_split_km, shipped_region
 
     series = _lonlat(data)
-    index, region = shipped_countries()
+    index = CountryIndex.shipped()
+    region = shipped_region(index)
     rows = [None if geom is None else country_split_km(geom, index, region) for geom in series.values]
     keys = {key for row in rows if row for key in row}
     columns = sorted(keys - {SEA, OUTSIDE}) + [k for k in (SEA, OUTSIDE) if k in keys]

@@ -159,3 +159,30 @@ def test_shapefile_without_its_index_says_how_to_restore_it(tmp_path: Path):
     assert result.stderr.count("\n") == 1
     assert "s.shp: its index s.shx is missing" in result.stderr
     assert "ogr2ogr --config SHAPE_RESTORE_SHX YES fixed.shp s.shp" in result.stderr
+
+
+def test_measure_table__says_where_clipped_ids_are_whole(tmp_path: Path):
+    long_id = "aktau_sumgayit_fiber_optic_cable_segment_2"
+    line = {"type": "Feature", "properties": {"id": long_id}, "geometry": {"type": "LineString", "coordinates": [[49, 40], [50, 41]]}}
+    (tmp_path / "l.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [line]}))
+    table = run("measure", "l.geojson", cwd=tmp_path)
+    assert table.returncode == 0, table.stderr
+    assert long_id not in table.stdout
+    assert table.stdout.splitlines()[-1] == "(1 feature id longer than 24 characters clipped with '…'; --format csv or json print them whole)"
+    assert long_id in run("measure", "l.geojson", "--format", "csv", cwd=tmp_path).stdout
+
+
+def test_measure__skip_invalid_measures_the_rest_and_lists_what_it_left_out(tmp_path: Path):
+    def feature(fid: str, lon: float) -> dict:
+        return {"type": "Feature", "properties": {"id": fid}, "geometry": {"type": "LineString", "coordinates": [[49, 40], [lon, 41]]}}
+
+    features = [feature("ok", 50), feature("bad", 500), feature("ok2", 50)]
+    (tmp_path / "l.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    stopped = run("measure", "l.geojson", cwd=tmp_path)
+    assert stopped.returncode == 1 and "feature 'bad'" in stopped.stderr and stopped.stdout == ""
+    result = run("measure", "l.geojson", "--skip-invalid", "--format", "json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert [f["feature"] for f in doc["features"]] == ["ok", "ok2"]
+    warnings = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert len(warnings) == 1 and "skipped 1 invalid feature (feature 'bad': coordinate (500, 41) is out of range" in warnings[0]

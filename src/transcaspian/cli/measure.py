@@ -35,6 +35,11 @@ from transcaspian.errors import UsageError
     metavar="N",
     help="Threads measuring batches of features (default: every core). The output is the same for any N.",
 )
+@click.option(
+    "--skip-invalid",
+    is_flag=True,
+    help="Measure the valid features of a file with some bad coordinates (NaN, out of range) and list the ones left out, instead of stopping at the first.",
+)
 def measure(
     files: tuple[str, ...],
     fmt: str,
@@ -44,6 +49,7 @@ def measure(
     assume_crs: str | None,
     output: Path | None,
     jobs: int | None,
+    skip_invalid: bool,
 ) -> None:
     """Geodesic length (km, WGS84) of every line or polygon feature of FILEs.
 
@@ -63,7 +69,7 @@ def measure(
     sources = [open_vector(f, layer=layer, assume_crs=crs, id_field=id_field) for f in files]
     with atomic_open(output) as stream:
         progress = sys.stderr if log.isEnabledFor(logging.INFO) else None
-        summaries = write_measurements(sources, stream, fmt, by_country=by_country, progress_stream=progress, jobs=jobs or default_jobs())
+        summaries = write_measurements(sources, stream, fmt, by_country=by_country, progress_stream=progress, jobs=jobs or default_jobs(), skip_invalid=skip_invalid)
     if fmt != "table" or output is not None:
         measured = sum(s.measured for s in summaries)
         total = sum(s.length_km for s in summaries)

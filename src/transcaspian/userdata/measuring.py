@@ -22,14 +22,16 @@ import collections
 import functools
 import math
 import os
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import IO, Any
 
 import numpy as np
 import shapely
 
+from transcaspian.errors import DataError
 from transcaspian.geo.countries import SEA, CountryIndex, country_lengths_km
 from transcaspian.geo.countrygrid import CountryGrid, split_paths_km
 from transcaspian.geo.geodesy import GEOD, SPLIT_SPACING_KM, densify, line_length_km
@@ -37,6 +39,7 @@ from transcaspian.userdata.opening import (
     BATCH_SIZE,
     Batch,
     Skipped,
+    UserFileWarning,
     VectorSource,
     check_lonlat,
     crs_name,
@@ -156,6 +159,8 @@ class BatchLengths:
     measured: np.ndarray
     lonlat: np.ndarray | None = None
     country_km: np.ndarray | None = None
+    #: Position in the batch -> why the feature was left out (``skip_invalid``).
+    invalid: dict[int, str] = field(default_factory=dict)
 
     @property
     def lonlat_array(self) -> np.ndarray:
@@ -417,6 +422,37 @@ def measured_batches(
                 future.cancel()
 
 
+def measure_batch_skipping_invalid(batch: Batch, source: VectorSource, **options: Any) -> BatchLengths:
+    """:func:`measure_batch`, leaving out the features whose coordinates are bad instead of stopping.
+
+    Only on the error path is a batch measured feature by feature, to find
+    which ones fail; they are measured as features without geometry and
+    listed in :attr:`BatchLengths.invalid` with the reason.
+    """
+    try:
+        return measure_batch(batch, source, **options)
+    except DataError:
+        pass
+    geoms = batch.geometry_array.copy()
+    invalid: dict[int, str] = {}
+    for i in range(batch.size):
+        one = replace(batch, start=batch.start + i, geometries=geoms[i : i + 1], ids=None if batch.ids is None else batch.ids[i : i + 1], table=None, size=1)
+        try:
+            measure_batch(one, source)
+        except DataError as error:
+            geoms[i] = None
+            invalid[i] = f"{error.record or batch.label(i)}: {error.message}"
+    return replace(measure_batch(replace(batch, geometries=geoms), source, **options), invalid=invalid)
+
+
+def _warn_invalid(name: str, reasons: list[str], count: int) -> None:
+    if not count:
+        return
+    more = f"; and {count - len(reasons)} more" if count > len(reasons) else ""
+    plural = "s" if count != 1 else ""
+    warnings.warn(UserFileWarning(f"{name}: skipped {count} invalid feature{plural} ({'; '.join(reasons)}{more})"), stacklevel=3)
+
+
 def measure_rows(
     source: VectorSource,
     summary: FileSummary,
@@ -426,6 +462,7 @@ def measure_rows(
     batch_size: int = BATCH_SIZE,
     progress: Any = None,
     jobs: int = 1,
+    skip_invalid: bool = False,
 ) -> Iterator[FeatureRow]:
     """Measure a file batch by batch and yield one row per feature with geometry.
 
@@ -450,23 +487,33 @@ def measure_rows(
         Called with the number of features done after each batch.
     jobs : int
         Threads measuring batches (see :func:`measured_batches`).
+    skip_invalid : bool
+        Leave out features with bad coordinates (with one warning listing
+        them) instead of stopping at the first.
 
     Raises
     ------
     DataError
-        For bad coordinates, and at the end when nothing had a length.
+        For bad coordinates (unless ``skip_invalid``), and at the end when
+        nothing had a length.
     """
     skipped = Skipped()
+    invalid_reasons: list[str] = []
+    measure = measure_batch_skipping_invalid if skip_invalid else measure_batch
 
     def work(batch: Batch) -> BatchLengths:
-        return measure_batch(batch, source, keep_lonlat=full, countries=countries)
+        return measure(batch, source, keep_lonlat=full, countries=countries)
 
     for result in measured_batches(source, work, batch_size=batch_size, attributes=full, jobs=jobs):
         batch = result.batch
-        skipped.add(batch, ~result.has_geometry)
+        bad = np.zeros(batch.size, dtype=bool)
+        bad[list(result.invalid)] = True
+        summary.invalid += len(result.invalid)
+        invalid_reasons += list(result.invalid.values())[: max(0, 5 - len(invalid_reasons))]
+        skipped.add(batch, ~result.has_geometry & ~bad)
         n = batch.size
         summary.features += n
-        summary.skipped += int((~result.has_geometry).sum())
+        summary.skipped += int((~result.has_geometry & ~bad).sum())
         summary.measured += int(result.measured.sum())
         summary.not_measured += int((result.has_geometry & ~result.measured).sum())
         summary.length_km += float(np.nansum(result.length_km))
@@ -499,8 +546,11 @@ def measure_rows(
             found.append(f"{summary.not_measured} are points, which have no length")
         if summary.skipped and summary.features > summary.skipped:
             found.append(f"{summary.skipped} {'has' if summary.skipped == 1 else 'have'} no geometry")
+        if summary.invalid:
+            found.append(f"{summary.invalid} {'has' if summary.invalid == 1 else 'have'} bad coordinates ({'; '.join(invalid_reasons)})")
         raise no_geometry_error(source, summary.features, "lines or polygons to measure", "; ".join(found))
     skipped.warn(source.name)
+    _warn_invalid(source.name, invalid_reasons, summary.invalid)
     summary.country_lengths_km = dict(sorted(summary.country_lengths_km.items()))
 
 
@@ -519,6 +569,7 @@ def write_measurements(
     by_country: bool = False,
     progress_stream: IO[str] | None = None,
     jobs: int = 1,
+    skip_invalid: bool = False,
 ) -> list[FileSummary]:
     """Measure opened files one after the other and stream the rows in one format.
 
@@ -541,6 +592,9 @@ def write_measurements(
     jobs : int
         Threads measuring batches (:func:`measured_batches`); the output is
         the same whatever the number.
+    skip_invalid : bool
+        Measure the valid features of a file with some bad coordinates and
+        warn once per file listing the ones left out.
 
     Returns
     -------
@@ -561,7 +615,7 @@ def write_measurements(
         summaries.append(summary)
         progress = Progress(source.n_features, source.name, progress_stream) if progress_stream is not None else None
         try:
-            for row in measure_rows(source, summary, countries=countries, full=fmt == "geojson", progress=progress, jobs=jobs):
+            for row in measure_rows(source, summary, countries=countries, full=fmt == "geojson", progress=progress, jobs=jobs, skip_invalid=skip_invalid):
                 writer.row(row)
         finally:
             if progress is not None:

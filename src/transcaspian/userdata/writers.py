@@ -38,6 +38,8 @@ class FileSummary:
     measured: int = 0
     not_measured: int = 0
     skipped: int = 0
+    #: Features left out for bad coordinates (``--skip-invalid``).
+    invalid: int = 0
     length_km: float = 0.0
     country_lengths_km: dict[str, float] = field(default_factory=dict)
 
@@ -53,6 +55,8 @@ class FileSummary:
             "not_measured": self.not_measured,
             "skipped_without_geometry": self.skipped,
         }
+        if self.invalid:
+            out["skipped_invalid"] = self.invalid
         if self.country_lengths_km:
             out["country_lengths_km"] = _round_map(self.country_lengths_km)
         return out
@@ -114,8 +118,9 @@ class TableWriter(Writer):
     """A fixed-width table for people, with a total line.
 
     Rows are streamed, so the feature column cannot grow to its longest
-    value: longer names are clipped to :attr:`_FEATURE` characters (the JSON,
-    CSV and GeoJSON outputs keep them whole).
+    value: longer names are clipped to :attr:`_FEATURE` characters, and a
+    note under the total says so and where the whole ids are (the JSON, CSV
+    and GeoJSON outputs keep them whole).
     """
 
     _FEATURE = 24
@@ -125,12 +130,14 @@ class TableWriter(Writer):
     def __init__(self, stream: IO[str], **kwargs: Any) -> None:
         super().__init__(stream, **kwargs)
         self.file_width = max(self.file_width, len("file"))
+        self.clipped = 0
         head = f"{'file':<{self.file_width}}  {'feature':<{self._FEATURE}}  {'geometry':<{self._TYPE}}  {'length_km':>{self._KM}}"
         self.stream.write(head + ("  countries_km" if self.by_country else "") + "\n")
 
     def row(self, row: FeatureRow) -> None:
         km = f"{row.length_km:,.3f}" if row.length_km is not None else "not measured"
         feature = clip(row.feature, self._FEATURE)
+        self.clipped += feature != row.feature
         line = f"{row.file:<{self.file_width}}  {feature:<{self._FEATURE}}  {row.geometry_type:<{self._TYPE}}  {km:>{self._KM}}"
         if self.by_country and row.country_lengths_km:
             line += "  " + ", ".join(f"{k} {v:,.3f}" for k, v in row.country_lengths_km.items())
@@ -140,15 +147,21 @@ class TableWriter(Writer):
         measured = sum(s.measured for s in summaries)
         points = sum(s.not_measured for s in summaries)
         total = sum(s.length_km for s in summaries)
-        label = f"total: {measured} feature{'s' if measured != 1 else ''} measured"
+        # Counts and km as the summary on stderr writes them (thousands separators, 3 decimals).
+        label = f"total: {measured:,} feature{'s' if measured != 1 else ''} measured"
         if points:
-            label += f", {points} not measured (no length)"
+            label += f", {points:,} not measured (no length)"
         width = self.file_width + self._FEATURE + self._TYPE + 6
         self.stream.write(f"{label:<{width}}  {f'{total:,.3f}':>{self._KM}}\n")
         if self.by_country:
             totals = _sum_maps(s.country_lengths_km for s in summaries)
             for key, km in totals.items():
                 self.stream.write(f"{'  ' + key:<{width}}  {f'{km:,.3f}':>{self._KM}}\n")
+        if self.clipped:
+            self.stream.write(
+                f"({self.clipped:,} feature id{'s' if self.clipped != 1 else ''} longer than {self._FEATURE} characters clipped with '…'; "
+                "--format csv or json print them whole)\n"
+            )
 
 
 class CsvWriter(Writer):

@@ -186,3 +186,17 @@ def test_measure__skip_invalid_measures_the_rest_and_lists_what_it_left_out(tmp_
     assert [f["feature"] for f in doc["features"]] == ["ok", "ok2"]
     warnings = [line for line in result.stderr.splitlines() if "warning" in line]
     assert len(warnings) == 1 and "skipped 1 invalid feature (feature 'bad': coordinate (500, 41) is out of range" in warnings[0]
+
+
+@pytest.mark.parametrize("crs", [4326, 32639])
+def test_measure_geojson__keeps_heights(tmp_path: Path, crs: int):
+    import geopandas as gpd
+    import shapely
+
+    line = shapely.LineString([(49, 40, -12.5), (50, 41, -30.25)])
+    gpd.GeoDataFrame({"id": ["z"]}, geometry=[line], crs=4326).to_crs(crs).to_file(tmp_path / "z.gpkg")
+    result = run("measure", "z.gpkg", "--format", "geojson", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    coords = json.loads(result.stdout)["features"][0]["geometry"]["coordinates"]
+    assert [c[2] for c in coords] == [-12.5, -30.25]
+    assert [c[:2] for c in coords] == [[49.0, 40.0], [50.0, 41.0]]

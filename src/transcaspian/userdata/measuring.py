@@ -228,7 +228,8 @@ def measure_batch(batch: Batch, source: VectorSource, *, keep_lonlat: bool = Fal
     if keep_lonlat:
         lonlat = geoms
         if transformer is not None:
-            lonlat = shapely.transform(geoms, lambda c: np.column_stack(transformer.transform(c[:, 0], c[:, 1], errcheck=False)))
+            # include_z=None keeps each geometry's dimensions: heights are carried through, not dropped.
+            lonlat = shapely.transform(geoms, lambda c: np.column_stack([*transformer.transform(c[:, 0], c[:, 1], errcheck=False), *c.T[2:]]), include_z=None)
     return BatchLengths(
         batch=batch,
         length_km=np.where(measured, per_feature, np.nan),

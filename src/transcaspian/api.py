@@ -402,7 +402,11 @@ def make_map(*data: GeoData | FilePath, title: str | None = None, offline: bool 
 
     if not data:
         return render_map(network_payload(_measured(None), title=title), offline=offline)
-    return render_map(user_payload(_named_frames(data), title=title), offline=offline)
+    from transcaspian.web.biglayer import check_page_size
+
+    named = _named_frames(data)
+    check_page_size(named)  # a page that would freeze the browser is refused with what to do instead
+    return render_map(user_payload(named, title=title), offline=offline)
 
 
 def build(out: FilePath, geodata: PathLike | None = None, offline: bool = False, lang: str = "en") -> Measured:

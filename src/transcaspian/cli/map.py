@@ -24,9 +24,23 @@ from transcaspian.cli.options import assume_crs_option, id_field_option, lang_op
 @layer_option
 @id_field_option
 @assume_crs_option
+@click.option(
+    "--simplify",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="METRES",
+    help="Simplify every line and polygon to this tolerance (metres) before drawing: for layers too big to draw in full on one page.",
+)
 @lang_option
 def map_command(
-    files: tuple[str, ...], output: Path, offline: bool, title: str | None, layer: str | None, id_field: str | None, assume_crs: str | None, lang: str
+    files: tuple[str, ...],
+    output: Path,
+    offline: bool,
+    title: str | None,
+    layer: str | None,
+    id_field: str | None,
+    assume_crs: str | None,
+    simplify: float | None,
+    lang: str,
 ) -> None:
     """Render FILEs as one interactive map: same styles, controls and safe popups.
 
@@ -37,13 +51,17 @@ def map_command(
     from transcaspian.api import make_map
     from transcaspian.files import atomic_write
     from transcaspian.userdata.opening import read_vector
+    from transcaspian.web.biglayer import simplify_frame
     from transcaspian.web.render import map_html
 
     # Read (and check) every file before writing anything.
     frames = []
     for file in files:
         frame = read_vector(file, layer=layer, assume_crs=assume_crs, id_field=id_field)
+        if simplify:
+            frame = simplify_frame(frame, simplify)
         frame.attrs["name"] = Path(file).name
         frames.append(frame)
+    # make_map refuses a page that would freeze the browser, saying what to do instead.
     atomic_write(output, map_html(make_map(*frames, title=title, offline=offline, lang=lang)))
     log.info(f"wrote {output}")

@@ -52,7 +52,8 @@ def test_table_writer__long_or_multiline_names_keep_the_columns():
     summary = FileSummary("f.geojson", "f", "EPSG:4326", features=3, measured=3, length_km=37.5)
     writer.close([summary])
     lines = stream.getvalue().splitlines()
-    assert len(lines) == 1 + 3 + 1
+    assert len(lines) == 1 + 3 + 1 + 1  # header, rows, total, the note on the clipped id
+    assert lines[-1].startswith("(1 feature id longer than 24 characters clipped")
     # every row puts the length in the same column as the header's "length_km"
     end = lines[0].index("length_km") + len("length_km")
     assert all(line[:end].endswith("12.500") for line in lines[1:4])

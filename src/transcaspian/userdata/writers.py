@@ -137,7 +137,7 @@ class TableWriter(Writer):
     def row(self, row: FeatureRow) -> None:
         km = f"{row.length_km:,.3f}" if row.length_km is not None else "not measured"
         feature = clip(row.feature, self._FEATURE)
-        self.clipped += feature != row.feature
+        self.clipped += feature.endswith("…") and len(" ".join(row.feature.split())) > self._FEATURE
         line = f"{row.file:<{self.file_width}}  {feature:<{self._FEATURE}}  {row.geometry_type:<{self._TYPE}}  {km:>{self._KM}}"
         if self.by_country and row.country_lengths_km:
             line += "  " + ", ".join(f"{k} {v:,.3f}" for k, v in row.country_lengths_km.items())

@@ -23,7 +23,7 @@ import functools
 import math
 import os
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import IO, Any
@@ -498,21 +498,40 @@ def measure_rows(
         For bad coordinates (unless ``skip_invalid``), and at the end when
         nothing had a length.
     """
-    skipped = Skipped()
-    invalid_reasons: list[str] = []
     measure = measure_batch_skipping_invalid if skip_invalid else measure_batch
 
     def work(batch: Batch) -> BatchLengths:
         return measure(batch, source, keep_lonlat=full, countries=countries)
 
-    for result in measured_batches(source, work, batch_size=batch_size, attributes=full, jobs=jobs):
+    results = measured_batches(source, work, batch_size=batch_size, attributes=full, jobs=jobs)
+    yield from rows_from_results(source, summary, results, countries=countries, full=full, progress=progress)
+
+
+def rows_from_results(
+    source: VectorSource,
+    summary: FileSummary,
+    results: Iterable[BatchLengths],
+    *,
+    countries: CountryGrid | None = None,
+    full: bool = False,
+    progress: Any = None,
+) -> Iterator[FeatureRow]:
+    """The rows of measured batches, in order, with ``summary`` kept up to date.
+
+    Shared by :func:`measure_rows` and the dask engine
+    (:mod:`transcaspian.userdata.distributed`), so both count, name and
+    total features the same way.
+    """
+    skipped = Skipped()
+    invalid_reasons: list[str] = []
+    for result in results:
         batch = result.batch
-        bad = np.zeros(batch.size, dtype=bool)
+        bad = np.zeros(len(result.length_km), dtype=bool)
         bad[list(result.invalid)] = True
         summary.invalid += len(result.invalid)
         invalid_reasons += list(result.invalid.values())[: max(0, 5 - len(invalid_reasons))]
         skipped.add(batch, ~result.has_geometry & ~bad)
-        n = batch.size
+        n = len(result.length_km)
         summary.features += n
         summary.skipped += int((~result.has_geometry & ~bad).sum())
         summary.measured += int(result.measured.sum())
@@ -559,7 +578,7 @@ def _labels(batch: Batch) -> list[str]:
     """Row names: the id-field value, else ``#n`` (1-based position)."""
     if batch.ids is not None:
         return [v if v not in (None, "") else f"#{batch.start + i + 1}" for i, v in enumerate(batch.ids)]
-    return [f"#{batch.start + i + 1}" for i in range(batch.size)]
+    return [f"#{batch.start + i + 1}" for i in range(batch.size or len(batch.geometry_array))]
 
 
 def write_measurements(

@@ -25,6 +25,8 @@ The curated register is ``geodata/claims.toml``; ``transcaspian check
     says = "443 km of the 1,768 km are in Azerbaijan."
     attributed_to = ""           # optional: the outlet the source credits
     checkable = true             # false + reason: a figure no geometry can test
+    parts = ["btc_az_bp", ...]   # optional: the claims the source gives as its parts
+    correction = { value = 504, source = "...", evidence = "..." }  # optional: a misprint
     notes = ""
 
 Every error names the file, the record and the field to fix.
@@ -139,6 +141,19 @@ class Subject:
 
 
 @dataclass(frozen=True)
+class Correction:
+    """The corrected figure of a misprint, with the source that shows it.
+
+    A misprint is kept in the register, with its correction and the evidence,
+    rather than dropped: a reader who meets the wrong figure finds why.
+    """
+
+    value: float | str
+    source: str
+    evidence: str
+
+
+@dataclass(frozen=True)
 class Claim:
     """One published figure about one subject, with its source.
 
@@ -163,6 +178,8 @@ class Claim:
     reason: str = ""
     notes: str = ""
     file: str = ""
+    parts: tuple[str, ...] = ()
+    correction: Correction | None = None
 
     @property
     def is_length(self) -> bool:
@@ -354,6 +371,22 @@ def _tolerance(rec: Record) -> Tolerance | None:
     return Tolerance(parts[0], parts[1], why or "stated in the claim")
 
 
+def _correction(rec: Record, sources: Mapping[str, Source]) -> Correction | None:
+    raw = rec.table.get("correction")
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise rec.error('must be a table: { value = 504, source = "...", evidence = "..." }', "correction")
+    value, source, evidence = raw.get("value"), raw.get("source"), raw.get("evidence")
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)) or (isinstance(value, float) and not math.isfinite(value)):
+        raise rec.error(f"value must be the corrected figure, got {value!r}", "correction")
+    if not isinstance(source, str) or source not in sources:
+        raise rec.error(f"source {source!r} is not a known source id; name the source that shows the correction", "correction")
+    if not isinstance(evidence, str) or not evidence.strip():
+        raise rec.error("evidence is missing; quote what shows the figure is a misprint", "correction")
+    return Correction(value, source, evidence)
+
+
 def _parse_claim(rec: Record, ctx: ClaimContext) -> Claim:
     cid = rec.id()
     metric = rec.str("metric")
@@ -398,6 +431,8 @@ def _parse_claim(rec: Record, ctx: ClaimContext) -> Claim:
         reason=reason,
         notes=rec.str("notes", required=False),
         file=rec.file,
+        parts=rec.str_list("parts"),
+        correction=_correction(rec, ctx.sources),
     )
 
 
@@ -452,6 +487,15 @@ def parse_claims(doc: Mapping[str, Any], label: str, ctx: ClaimContext) -> Regis
             if other != claim.id:
                 raise rec.error(f"{claim.subject_key!r} already has canonical claim {other!r}; make one a variant", "role")
         claims.append(claim)
+    by_id = {c.id: c for c in claims}
+    for claim in claims:
+        for part in claim.parts:
+            other = by_id.get(part)
+            if other is None or not other.is_length or not claim.is_length or isinstance(other.value, str):
+                raise DataError(
+                    f"part {part!r} is not a length claim of this file; list the claims that give the parts of the figure",
+                    file=label, record=claim.record, field="parts",
+                )
     return Register(tuple(claims), sources, label)
 
 

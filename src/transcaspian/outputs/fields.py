@@ -151,6 +151,14 @@ TABLE_FIELDS: dict[str, dict[str, Field]] = {
             Field("consistent_from_km", "real", "km", "Lower end of the consistent interval.", ">= 0 or null"),
             Field("consistent_to_km", "real", "km", "Upper end of the consistent interval; null when open (`over` claims).", ">= 0 or null"),
             Field("reason", "text", "", "One sentence: why this verdict (or why the figure cannot be checked).", ""),
+            Field(
+                "flag",
+                "text",
+                "",
+                "Why the figure contradicts itself whatever the geometry: `parts_disagree` (the parts its source gives "
+                "do not add up to it) or `misprint` (kept with its correction and the evidence); empty otherwise.",
+                "",
+            ),
             Field("source", "text", "", "Id of the claim's source.", "a source id"),
             Field("source_publisher", "text", "", "Publisher of the source.", ""),
             Field("source_title", "text", "", "Title of the source.", ""),

@@ -98,15 +98,12 @@ def country_lengths_km(coords: np.ndarray, countries: CountryIndex) -> dict[str,
         ISO alpha-3 code (or ``"sea"``) to kilometres, sorted by key, zero
         entries left out.
     """
-    dense = densify(coords, SPLIT_SPACING_KM)
-    line = shapely.LineString(dense)
-    total = line_length_km(dense)
+    line, pieces = cut_by_countries(coords, countries)
+    total = line_length_km(shapely.get_coordinates(line))
     parts: dict[str, float] = {}
-    for i in countries.tree.query(line, predicate="intersects"):
-        piece = shapely.intersection(line, countries.polygons[int(i)])
+    for code, piece in pieces:
         length = line_length_km(piece)
         if length > 0:
-            code = countries.codes[int(i)]
             parts[code] = parts.get(code, 0.0) + length
     sea = total - sum(parts.values())
     if sea > 1e-6:
@@ -134,9 +131,29 @@ def country_part(coords: np.ndarray, country: str, countries: CountryIndex) -> l
         :func:`line_length_km` sum is the country's entry in
         :func:`country_lengths_km`. Empty when the line does not enter it.
     """
+    return [piece for code, piece in cut_by_countries(coords, countries)[1] if code == country]
+
+
+def cut_by_countries(coords: np.ndarray, countries: CountryIndex) -> tuple[shapely.LineString, list[tuple[str, BaseGeometry]]]:
+    """The one per-country cut: a line densified along the geodesic, and its piece in each country it enters.
+
+    Parameters
+    ----------
+    coords : (n, 2) array_like
+        (lon, lat) vertices in degrees.
+    countries : CountryIndex
+        The country polygons.
+
+    Returns
+    -------
+    line : shapely.LineString
+        The line densified to :data:`SPLIT_SPACING_KM` (same geodesic length).
+    pieces : list of (str, shapely geometry)
+        ISO alpha-3 code and the intersection of ``line`` with that country's
+        polygon, for every polygon the line touches.
+    """
     line = shapely.LineString(densify(coords, SPLIT_SPACING_KM))
-    return [
-        shapely.intersection(line, countries.polygons[int(i)])
+    return line, [
+        (countries.codes[int(i)], shapely.intersection(line, countries.polygons[int(i)]))
         for i in countries.tree.query(line, predicate="intersects")
-        if countries.codes[int(i)] == country
     ]

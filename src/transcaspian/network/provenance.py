@@ -99,13 +99,17 @@ def _number(rec: _Rec, item: dict[str, Any], key: str, where: str, low: float, h
     return float(value)
 
 
+def _inline_tables(rec: _Rec, key: str, shape: str) -> list[dict[str, Any]]:
+    raw = rec.table.get(key, [])
+    if not isinstance(raw, list) or not all(isinstance(r, dict) for r in raw):
+        raise rec.error(f"must be an array of inline tables {shape}", key)
+    return raw
+
+
 def parse_references(rec: _Rec) -> tuple[Reference, ...]:
     """The ``references`` array of a place (empty when absent)."""
-    raw = rec.table.get("references", [])
-    if not isinstance(raw, list) or not all(isinstance(r, dict) for r in raw):
-        raise rec.error("must be an array of inline tables { kind, title, lat, lon, distance_km, independent }", "references")
     out = []
-    for i, item in enumerate(raw):
+    for i, item in enumerate(_inline_tables(rec, "references", "{ kind, title, lat, lon, distance_km, independent }")):
         where = f"reference {i + 1}"
         kind = _text(rec, item, "kind", where, "references")
         if kind not in REFERENCE_KINDS:
@@ -139,11 +143,9 @@ def parse_status_as_of(rec: _Rec) -> str:
 
 def parse_events(rec: _Rec) -> tuple[Event, ...]:
     """The ``events`` array of a leg, in date order (empty when absent)."""
-    raw = rec.table.get("events", [])
-    if not isinstance(raw, list) or not all(isinstance(e, dict) for e in raw):
-        raise rec.error('must be an array of inline tables { date = "2017-10-30", kind = "opened", what = "...", source = "..." }', "events")
     out = []
-    for i, item in enumerate(raw):
+    shape = '{ date = "2017-10-30", kind = "opened", what = "...", source = "..." }'
+    for i, item in enumerate(_inline_tables(rec, "events", shape)):
         where = f"event {i + 1}"
         date = _text(rec, item, "date", where, "events")
         if not _PARTIAL_DATE.match(date):

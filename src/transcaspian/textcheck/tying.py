@@ -1,0 +1,205 @@
+"""Tie each length figure to the line it is about, or say it cannot.
+
+Cues, weighed by how close they stand to the figure (its own clause, its
+sentence, the sentences around it, the title):
+
+- a system's proper name ("BTC", "Баку–Тбилиси–Джейхан", "Bakü-Tiflis-Ceyhan");
+- a generic word ("the pipeline", "кабель", "dəmir yolu") and the systems it
+  can mean, with the curator's default where there is one;
+- a sea ("Caspian", "Karadeniz") that narrows the systems;
+- two places in the figure's clause ("from Akhalkalaki to Kars", "between
+  Aktau and Sumgayit", "Ақтау мен Сумгаит арасындағы"): the lines that pass
+  both, and the section between them;
+- a country phrase in the clause ("in Georgia", "по территории Азербайджана",
+  "Türkiye'de"): the part of the line in that country;
+- a part word ("subsea", "подводный", "sualtı"): that part of a system.
+
+When no system leads clearly, the figure gets no subject and the candidates
+are listed: a wrong subject would give a confident wrong verdict.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..claims import Subject
+from .figures import Figure
+from .gazetteer import Gazetteer, Mention
+from .reading import Sentence
+
+#: Weight of a cue by where it stands: the figure's clause, its sentence, before, after, the title.
+_WEIGHTS = {"clause": 1.0, "sentence": 0.8, "previous": 0.5, "earlier": 0.3, "next": 0.3, "title": 0.3}
+_SCORES = {"system": 3.0, "category_default": 1.5, "category": 1.0, "region": 1.0, "pair": 3.0, "place": 0.5}
+#: A system leads when its score is at least this, and this much above the next one.
+MIN_SCORE = 1.0
+MIN_LEAD = 0.5
+
+
+@dataclass(frozen=True)
+class Tie:
+    """What a figure is about.
+
+    Attributes
+    ----------
+    subject : Subject or None
+        None when it cannot be told (``no_subject``).
+    system : str
+        The gazetteer system the subject belongs to, ``""`` without one.
+    candidates : tuple of str
+        For ``no_subject``: the systems it could be about, best first.
+    reason : str
+        How it was tied, or why not.
+    """
+
+    subject: Subject | None
+    system: str = ""
+    candidates: tuple[str, ...] = ()
+    reason: str = ""
+
+
+def _where(m: Mention, fig: Figure, clause: tuple[int, int], sents: Sequence[Sentence]) -> str | None:
+    s = sents[fig.sentence]
+    if clause[0] <= m.start and m.end <= clause[1]:
+        return "clause"
+    if s.start <= m.start and m.end <= s.end:
+        return "sentence"
+    idx = next((i for i, t in enumerate(sents) if t.start <= m.start < max(t.end, t.start + 1)), None)
+    if idx is None:
+        return None
+    if idx == fig.sentence - 1:
+        return "previous"
+    if fig.sentence - 3 <= idx < fig.sentence - 1:
+        return "earlier"
+    if idx == fig.sentence + 1:
+        return "next"
+    if idx == 0:
+        return "title"
+    return None
+
+
+def _pair_lines(gaz: Gazetteer, places: list[Mention]) -> tuple[list[str], tuple[str, str] | None]:
+    """Systems passing two named places, and the place names, from place mentions in order."""
+    keys = list(dict.fromkeys(m.key for m in places))
+    if len(keys) < 2:
+        return [], None
+    a, b = keys[0], keys[1]
+    ga, gb = set(gaz.place_groups[a]), set(gaz.place_groups[b])
+    hits = [sid for sid, sys in gaz.systems.items() if sys.places and ga & set(sys.places) and gb & set(sys.places) and ga != gb]
+    return hits, (a, b)
+
+
+def _section(gaz: Gazetteer, sid: str, pair: tuple[str, str]) -> tuple[str, str] | None:
+    """The place ids of a named pair on a system's line, in line order (None if not both on it)."""
+    places = gaz.systems[sid].places
+    ends = []
+    for key in pair:
+        on = [p for p in places if p in gaz.place_groups[key]]
+        if not on:
+            return None
+        ends.append(on[0])
+    if ends[0] == ends[1]:
+        return None
+    i, j = sorted((places.index(ends[0]), places.index(ends[1])))
+    return places[i], places[j]
+
+
+def tie_figure(fig: Figure, figures: Sequence[Figure], sents: Sequence[Sentence], mentions: Sequence[Mention], gaz: Gazetteer) -> Tie:
+    """Tie one length figure to a subject (see the module docstring for the cues)."""
+    sent = sents[fig.sentence]
+    before = [f.end for f in figures if f.sentence == fig.sentence and f.end <= fig.start]
+    after = [f.start for f in figures if f.sentence == fig.sentence and f.start >= fig.end]
+    clause = (max(before, default=sent.start), min(after, default=sent.end))
+    scores: dict[str, float] = defaultdict(float)
+    near: dict[str, list[Mention]] = defaultdict(list)
+    for m in mentions:
+        where = _where(m, fig, clause, sents)
+        if where is None:
+            continue
+        near[where].append(m)
+        w = _WEIGHTS[where]
+        if m.kind == "system":
+            scores[m.key] += _SCORES["system"] * w
+        elif m.kind == "category":
+            default = gaz.category_default.get(m.key)
+            for sid in gaz.systems_of_kind(m.key):
+                scores[sid] += (_SCORES["category_default"] if sid == default else _SCORES["category"] * (0.5 if default else 1)) * w
+        elif m.kind == "region":
+            for sid in gaz.systems_in_region(m.key):
+                scores[sid] += _SCORES["region"] * w
+    local_places = [m for m in near["clause"] if m.kind == "place"] or [m for m in near["sentence"] if m.kind == "place"]
+    pair_hits, pair = _pair_lines(gaz, local_places)
+    if pair_hits:
+        for sid in pair_hits:
+            scores[sid] += _SCORES["pair"]
+        # between two places, the most specific line: a leg or route ending at both, then the shortest
+        best = max(scores[s] for s in pair_hits)
+        top = [s for s in pair_hits if scores[s] >= best - 1e-9]
+        if len(top) > 1:
+            def fit(sid: str) -> tuple[int, int]:
+                sec = _section(gaz, sid, pair) if pair else None
+                places = gaz.systems[sid].places
+                whole = bool(sec) and (sec[0], sec[1]) == (places[0], places[-1])
+                return (0 if whole else 1, len(places))
+            chosen = min(top, key=fit)
+            scores[chosen] += MIN_LEAD
+    else:
+        for m in local_places:
+            for sid, sys in gaz.systems.items():
+                if set(gaz.place_groups[m.key]) & set(sys.places):
+                    scores[sid] += _SCORES["place"]
+    ranked = sorted(((v, k) for k, v in scores.items() if v > 0), key=lambda t: (-t[0], t[1]))
+    if not ranked or ranked[0][0] < MIN_SCORE:
+        return Tie(None, "", tuple(k for _, k in ranked[:4]), "no line is named near the figure")
+    if len(ranked) > 1 and ranked[1][0] > ranked[0][0] - MIN_LEAD:
+        # the same subject under two names is no ambiguity
+        if gaz.systems[ranked[0][1]].subject != gaz.systems[ranked[1][1]].subject:
+            tied = tuple(k for v, k in ranked if v > ranked[0][0] - MIN_LEAD)
+            return Tie(None, "", tied[:4], "several lines fit equally: " + ", ".join(tied[:4]))
+    sid = ranked[0][1]
+    return Tie(_subject(gaz, sid, fig, near, pair if sid in pair_hits else None), sid, (), _why(gaz, sid, near, pair if sid in pair_hits else None))
+
+
+def _subject(gaz: Gazetteer, sid: str, fig: Figure, near: dict[str, list[Mention]], pair: tuple[str, str] | None) -> Subject:
+    sys = gaz.systems[sid]
+    local = near["clause"] or []
+    sentence = near["sentence"] or []
+    if len(sys.subject) == 1 and sys.subject[0] in gaz.layers:
+        return Subject("layer", sys.subject)
+    parts = [m.key for m in local + sentence if m.kind == "part" and m.key in sys.parts]
+    if len(sys.subject) > 1:
+        if parts:
+            ids = sys.parts[parts[0]]
+            return Subject("leg", ids) if len(ids) == 1 else Subject("legs", ids)
+        return Subject("legs", sys.subject)
+    line = sys.subject[0]
+    kind = "route" if line in gaz.systems and gaz.systems[line].lines != frozenset({line}) else "leg"
+    if pair is not None:
+        sec = _section(gaz, sid, pair)
+        if sec and (sec[0], sec[1]) != (sys.places[0], sys.places[-1]):
+            return Subject(kind, (line,), sec[0], sec[1])
+        if sec:
+            return Subject(kind, (line,))
+    countries = {gaz.place_countries.get(p, "") for p in sys.places}
+    for m in local:
+        if m.kind == "country" and m.key in countries:
+            return Subject(kind, (line,), country=m.key)
+    return Subject(kind, (line,))
+
+
+def _why(gaz: Gazetteer, sid: str, near: dict[str, list[Mention]], pair: tuple[str, str] | None) -> str:
+    cues = []
+    for where in ("clause", "sentence", "previous", "earlier", "next", "title"):
+        for m in near[where]:
+            if m.kind in ("system", "category", "region", "country", "part"):
+                cues.append(f"{m.kind} '{m.key}' ({where})")
+    if pair:
+        cues.insert(0, f"places {pair[0]} and {pair[1]}")
+    return "tied by " + ", ".join(dict.fromkeys(cues)) if cues else f"tied to {sid}"
+
+
+def tie_figures(figures: Sequence[Figure], sents: Sequence[Sentence], text: str, gaz: Gazetteer) -> list[Tie]:
+    """A :class:`Tie` for every figure (other figures too: their subject is compared with the register)."""
+    mentions = gaz.mentions(text)
+    return [tie_figure(f, figures, sents, mentions, gaz) for f in figures]

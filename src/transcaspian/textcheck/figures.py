@@ -15,9 +15,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .numbers import Number, number_after, number_before
-from .patterns import Patterns
-from .reading import Sentence
+from transcaspian.textcheck.numbers import Number, number_after, number_before
+from transcaspian.textcheck.patterns import Patterns
+from transcaspian.textcheck.reading import Sentence
 
 #: Separators that join two numbers into a range only after an opener ("between 380 and 400 km").
 _NEEDS_OPENER = frozenset({"and", "и", "or", "или", "veya", "və ya"})

@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ..errors import DataError
+from transcaspian.errors import DataError
 
 _DASHES = r"[\s\-–—‐‑]+"
 _FLAGS = re.IGNORECASE | re.UNICODE

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .patterns import Conventions, Patterns
+from transcaspian.textcheck.patterns import Conventions, Patterns
 
 #: A run of digits with group separators ("1,075,336", "1 768", "1.768,5") or a plain number.
 _DIGITS = r"\d{1,3}(?:(?:[,.]|[ \u00a0\u202f\u2009])\d{3})+(?!\d)(?:[.,]\d+(?![.,]?\d))?|\d+(?:[.,]\d+)?"

@@ -23,7 +23,7 @@ from number_parser.data import en as _np_en
 from number_parser.data import ru as _np_ru
 from number_parser.data import tr as _np_tr
 
-from ..errors import DataError
+from transcaspian.errors import DataError
 
 LANGUAGES = ("en", "ru", "az", "tr", "kk")
 _FLAGS = re.IGNORECASE | re.UNICODE

@@ -20,18 +20,19 @@ are listed: a wrong subject would give a confident wrong verdict.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..claims import Subject
-from .figures import Figure
-from .gazetteer import Gazetteer, Mention
-from .reading import Sentence
+from transcaspian.claims.model import Subject
+from transcaspian.textcheck.figures import Figure
+from transcaspian.textcheck.gazetteer import Gazetteer, Mention
+from transcaspian.textcheck.reading import Sentence
 
 #: Weight of a cue by where it stands: the figure's clause, its sentence, before, after, the title.
 _WEIGHTS = {"clause": 1.0, "sentence": 0.8, "previous": 0.5, "earlier": 0.3, "next": 0.3, "title": 0.3}
-_SCORES = {"system": 3.0, "category_default": 1.5, "category": 1.0, "region": 1.0, "pair": 3.0, "place": 0.5}
+_SCORES = {"system": 3.0, "category_default": 1.5, "category": 1.0, "region": 1.0, "pair": 3.0, "place": 0.5, "part": 1.0}
 #: A system leads when its score is at least this, and this much above the next one.
 MIN_SCORE = 1.0
 MIN_LEAD = 0.5
@@ -105,12 +106,28 @@ def _section(gaz: Gazetteer, sid: str, pair: tuple[str, str]) -> tuple[str, str]
     return places[i], places[j]
 
 
-def tie_figure(fig: Figure, figures: Sequence[Figure], sents: Sequence[Sentence], mentions: Sequence[Mention], gaz: Gazetteer) -> Tie:
+#: Where the text between two figures splits into the clause of each: the first comma,
+#: semicolon, colon, dash or conjunction ("443 km in Azerbaijan, 249 km in Georgia").
+_SPLIT = re.compile(r"[,;:()]|\s[–—]\s|\s(?:and|while|whereas|и|а|və|ve|ile|ал|және)\s", re.IGNORECASE)
+
+
+def _clause(fig: Figure, figures: Sequence[Figure], sent: Sentence, text: str) -> tuple[int, int]:
+    """The figure's own stretch of its sentence, between its neighbours' clauses."""
+    prev = max((f.end for f in figures if f.sentence == fig.sentence and f.end <= fig.start), default=None)
+    nxt = min((f.start for f in figures if f.sentence == fig.sentence and f.start >= fig.end), default=None)
+    start, end = sent.start, sent.end
+    if prev is not None:
+        m = _SPLIT.search(text, prev, fig.start)
+        start = m.end() if m else prev
+    if nxt is not None:
+        m = _SPLIT.search(text, fig.end, nxt)
+        end = m.start() if m else nxt
+    return start, end
+
+
+def tie_figure(fig: Figure, figures: Sequence[Figure], sents: Sequence[Sentence], mentions: Sequence[Mention], gaz: Gazetteer, text: str = "") -> Tie:
     """Tie one length figure to a subject (see the module docstring for the cues)."""
-    sent = sents[fig.sentence]
-    before = [f.end for f in figures if f.sentence == fig.sentence and f.end <= fig.start]
-    after = [f.start for f in figures if f.sentence == fig.sentence and f.start >= fig.end]
-    clause = (max(before, default=sent.start), min(after, default=sent.end))
+    clause = _clause(fig, figures, sents[fig.sentence], text)
     scores: dict[str, float] = defaultdict(float)
     near: dict[str, list[Mention]] = defaultdict(list)
     for m in mentions:
@@ -128,8 +145,15 @@ def tie_figure(fig: Figure, figures: Sequence[Figure], sents: Sequence[Sentence]
         elif m.kind == "region":
             for sid in gaz.systems_in_region(m.key):
                 scores[sid] += _SCORES["region"] * w
-    local_places = [m for m in near["clause"] if m.kind == "place"] or [m for m in near["sentence"] if m.kind == "place"]
+        elif m.kind == "part":
+            for sid, sys in gaz.systems.items():
+                if m.key in sys.parts:
+                    scores[sid] += _SCORES["part"] * w
+    clause_places = [m for m in near["clause"] if m.kind == "place"]
+    local_places = clause_places or [m for m in near["sentence"] if m.kind == "place"]
     pair_hits, pair = _pair_lines(gaz, local_places)
+    if pair and not _pair_lines(gaz, clause_places)[1] and any(m.kind == "country" for m in near["clause"]):
+        pair_hits, pair = [s for s in pair_hits], None  # a country in the clause outranks places elsewhere in the sentence
     if pair_hits:
         for sid in pair_hits:
             scores[sid] += _SCORES["pair"]
@@ -158,7 +182,8 @@ def tie_figure(fig: Figure, figures: Sequence[Figure], sents: Sequence[Sentence]
             tied = tuple(k for v, k in ranked if v > ranked[0][0] - MIN_LEAD)
             return Tie(None, "", tied[:4], "several lines fit equally: " + ", ".join(tied[:4]))
     sid = ranked[0][1]
-    return Tie(_subject(gaz, sid, fig, near, pair if sid in pair_hits else None), sid, (), _why(gaz, sid, near, pair if sid in pair_hits else None))
+    use_pair = pair if sid in pair_hits else None
+    return Tie(_subject(gaz, sid, fig, near, use_pair), sid, (), _why(gaz, sid, near, use_pair))
 
 
 def _subject(gaz: Gazetteer, sid: str, fig: Figure, near: dict[str, list[Mention]], pair: tuple[str, str] | None) -> Subject:
@@ -202,4 +227,4 @@ def _why(gaz: Gazetteer, sid: str, near: dict[str, list[Mention]], pair: tuple[s
 def tie_figures(figures: Sequence[Figure], sents: Sequence[Sentence], text: str, gaz: Gazetteer) -> list[Tie]:
     """A :class:`Tie` for every figure (other figures too: their subject is compared with the register)."""
     mentions = gaz.mentions(text)
-    return [tie_figure(f, figures, sents, mentions, gaz) for f in figures]
+    return [tie_figure(f, figures, sents, mentions, gaz, text) for f in figures]

@@ -170,6 +170,8 @@ class Judge:
         reason = check.reason
         if match is not None:
             reason += f"; the register's claim '{match.id}' ({match.source}) gives this figure"
+            if check.verdict != "consistent" and match.notes:
+                reason += f" (register note: {match.notes})"
         else:
             canon = next((c for c in about if c.role == "canonical"), None)
             reason += "; a figure the register does not have" + (f" (its canonical figure: {canon.stated_text()}, '{canon.id}')" if canon else "")

@@ -159,6 +159,8 @@ def _other_figures(text: str, sent: Sentence, index: int, patterns: Patterns) ->
                 if num is None:
                     continue
                 start, end = num.start, m.end()
+            if unit.base == "years" and num.value.is_integer() and 1800 <= num.value <= 2100 and num.has_digits:
+                continue  # "2024 год", "2006-cı il": a date, not a duration
             start, qualifier = _extend_left(text, sent.start, start, patterns)
             out.append(
                 Figure(

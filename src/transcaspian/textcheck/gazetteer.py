@@ -86,7 +86,8 @@ class Gazetteer:
         found.sort(key=lambda m: (m.start, -(m.end - m.start)))
         kept: list[Mention] = []
         for m in sorted(found, key=lambda m: -(m.end - m.start)):
-            if not any(k.start <= m.start and m.end <= k.end and (k.end - k.start) > (m.end - m.start) for k in kept):
+            # a part word ("submarine" in "Black Sea submarine cable") says which part, whatever contains it
+            if m.kind == "part" or not any(k.start <= m.start and m.end <= k.end and (k.end - k.start) > (m.end - m.start) for k in kept):
                 kept.append(m)
         return sorted(set(kept), key=lambda m: (m.start, m.end, m.kind, m.key))
 
@@ -176,11 +177,14 @@ def build_gazetteer(
             except re.error as error:
                 raise DataError(f"{kind} '{key}': bad pattern {rx!r} ({error})", file=label) from None
 
-    # every curated leg and route is a system, named by its own name
+    # every curated leg and route is a system; those no curated system covers are also named by
+    # their own name ("Baku–Alat railway"), unless it is a compound title ("Middle Corridor: ...")
+    curated = {i for doc in docs for t in doc.get("system", []) for i in ([t["subject"]] if isinstance(t["subject"], str) else t["subject"])}
+    curated |= {i for doc in docs for t in doc.get("system", []) for v in t.get("parts", {}).values() for i in ([v] if isinstance(v, str) else v)}
     for lid, places in lines.items():
         systems[lid] = System(lid, (lid,), lines=covered((lid,)), places=tuple(places), name=names.get(lid, lid))
-        short = re.split(r"\s+\(|:", names.get(lid, ""))[0].strip()
-        if len(short) >= 8:
+        short = re.split(r"\s+\(", names.get(lid, ""))[0].strip()
+        if lid not in curated and ":" not in short and len(short) >= 8:
             add("system", lid, [name_pattern(short)])
     for doc in docs:
         for table in doc.get("system", []):
@@ -212,6 +216,7 @@ def build_gazetteer(
             add("place", key, [name_pattern(n) for n in table["names"]])
         for table in doc.get("country", []):
             add("country", table["code"], [rf"(?<!\w){p}(?!\w)" for p in table.get("phrases", [])])
+            add("country_name", table["code"], [name_pattern(n) for n in table.get("names", [])])
         for table in doc.get("part", []):
             add("part", table["id"], [rf"(?<!\w){w}(?!\w)" for w in table.get("words", [])])
     for cat, sid in defaults.items():

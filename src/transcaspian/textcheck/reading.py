@@ -156,18 +156,25 @@ def sentences(text: str, language: str | None = None) -> list[Sentence]:
             continue
         para_lang = language or detect_language(body)
         cursor = para.start()
+        spans: list[tuple[int, int]] = []
         for piece in segment(_SEGMENT_LANG.get(para_lang, "en"), body):
             stripped = piece.strip()
             if not stripped:
                 continue
             at = text.find(stripped, cursor, para.end())
-            if at < 0:  # the segmenter changed the text: keep the paragraph whole
+            if at < 0:  # the segmenter changed the text: keep the rest of the paragraph whole
                 at = cursor
                 stripped = text[cursor : para.end()].strip()
             end = at + len(stripped)
-            lang = language or detect_language(stripped, para_lang)
+            if spans and stripped[0].islower():
+                # a sentence does not start in lower case: the cut was after an abbreviation ("50 млн. тонн")
+                spans[-1] = (spans[-1][0], end)
+            else:
+                spans.append((at, end))
+            cursor = end
+        for at, end in spans:
+            lang = language or detect_language(text[at:end], para_lang)
             if lang == "en" and para_lang in ("tr", "az"):
                 lang = para_lang  # a Latin sentence without telling letters reads as its paragraph
             out.append(Sentence(at, end, lang))
-            cursor = end
     return out

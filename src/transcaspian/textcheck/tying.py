@@ -32,7 +32,7 @@ from transcaspian.textcheck.reading import Sentence
 
 #: Weight of a cue by where it stands: the figure's clause, its sentence, before, after, the title.
 _WEIGHTS = {"clause": 1.0, "sentence": 0.8, "previous": 0.5, "earlier": 0.3, "next": 0.3, "title": 0.3}
-_SCORES = {"system": 3.0, "category_default": 1.5, "category": 1.0, "region": 1.0, "pair": 3.0, "place": 0.5, "part": 1.0}
+_SCORES = {"system": 3.0, "category_default": 1.5, "category": 1.0, "region": 1.5, "pair": 3.0, "place": 0.5, "part": 1.0}
 #: A system leads when its score is at least this, and this much above the next one.
 MIN_SCORE = 1.0
 MIN_LEAD = 0.5
@@ -80,12 +80,23 @@ def _where(m: Mention, fig: Figure, clause: tuple[int, int], sents: Sequence[Sen
     return None
 
 
-def _pair_lines(gaz: Gazetteer, places: list[Mention]) -> tuple[list[str], tuple[str, str] | None]:
-    """Systems passing two named places, and the place names, from place mentions in order."""
+_JOINED = re.compile(r"^[\s\-–—‐‑]+$")
+
+
+def _pair_lines(gaz: Gazetteer, places: list[Mention], text: str = "") -> tuple[list[str], tuple[str, str] | None]:
+    """Systems passing two named places, and the place names, from place mentions in order.
+
+    Two names joined by a dash ("Жезказган – Бейнеу") are the pair; otherwise the first
+    and the last ("from Baku via Tbilisi and Akhalkalaki to Kars").
+    """
     keys = list(dict.fromkeys(m.key for m in places))
     if len(keys) < 2:
         return [], None
-    a, b = keys[0], keys[1]
+    a, b = keys[0], keys[-1]
+    for m, n in zip(places, places[1:]):
+        if m.key != n.key and text and _JOINED.match(text[m.end : n.start]):
+            a, b = m.key, n.key
+            break
     ga, gb = set(gaz.place_groups[a]), set(gaz.place_groups[b])
     hits = [sid for sid, sys in gaz.systems.items() if sys.places and ga & set(sys.places) and gb & set(sys.places) and ga != gb]
     return hits, (a, b)
@@ -128,6 +139,8 @@ def _clause(fig: Figure, figures: Sequence[Figure], sent: Sentence, text: str) -
 def tie_figure(fig: Figure, figures: Sequence[Figure], sents: Sequence[Sentence], mentions: Sequence[Mention], gaz: Gazetteer, text: str = "") -> Tie:
     """Tie one length figure to a subject (see the module docstring for the cues)."""
     clause = _clause(fig, figures, sents[fig.sentence], text)
+    same_sentence = [f for f in figures if f.sentence == fig.sentence and f.is_length]
+    alone = len(same_sentence) <= 1
     scores: dict[str, float] = defaultdict(float)
     near: dict[str, list[Mention]] = defaultdict(list)
     for m in mentions:
@@ -145,18 +158,27 @@ def tie_figure(fig: Figure, figures: Sequence[Figure], sents: Sequence[Sentence]
         elif m.kind == "region":
             for sid in gaz.systems_in_region(m.key):
                 scores[sid] += _SCORES["region"] * w
-        elif m.kind == "part":
+        elif m.kind == "part" and (where == "clause" or (where == "sentence" and alone)):
             for sid, sys in gaz.systems.items():
                 if m.key in sys.parts:
                     scores[sid] += _SCORES["part"] * w
     clause_places = [m for m in near["clause"] if m.kind == "place"]
-    local_places = clause_places or [m for m in near["sentence"] if m.kind == "place"]
-    pair_hits, pair = _pair_lines(gaz, local_places)
-    if pair and not _pair_lines(gaz, clause_places)[1] and any(m.kind == "country" for m in near["clause"]):
-        pair_hits, pair = [s for s in pair_hits], None  # a country in the clause outranks places elsewhere in the sentence
+    sentence_places = [m for m in near["clause"] + near["sentence"] if m.kind == "place"]
+    sentence_places.sort(key=lambda m: m.start)
+    # Two places in the figure's clause (or in its sentence, for a figure alone in it) are its
+    # section; places elsewhere in a sentence of several figures only say which line it is on
+    # ("Akhalkalaki–Kars is 105 km, 76 km of it in Turkey").
+    pair_hits, pair = _pair_lines(gaz, clause_places, text)
+    weight = 1.0
+    if not pair_hits:
+        pair_hits, pair = _pair_lines(gaz, sentence_places, text)
+        weight = 1.0 if alone else _WEIGHTS["sentence"]
+        if not alone:
+            pair = None if not pair_hits else pair
+    section_ok = weight == 1.0
     if pair_hits:
         for sid in pair_hits:
-            scores[sid] += _SCORES["pair"]
+            scores[sid] += _SCORES["pair"] * weight
         # between two places, the most specific line: a leg or route ending at both, then the shortest
         best = max(scores[s] for s in pair_hits)
         top = [s for s in pair_hits if scores[s] >= best - 1e-9]
@@ -168,8 +190,10 @@ def tie_figure(fig: Figure, figures: Sequence[Figure], sents: Sequence[Sentence]
                 return (0 if whole else 1, len(places))
             chosen = min(top, key=fit)
             scores[chosen] += MIN_LEAD
+        if not section_ok:
+            pair = None
     else:
-        for m in local_places:
+        for m in clause_places or (sentence_places if alone else []):
             for sid, sys in gaz.systems.items():
                 if set(gaz.place_groups[m.key]) & set(sys.places):
                     scores[sid] += _SCORES["place"]
@@ -183,16 +207,16 @@ def tie_figure(fig: Figure, figures: Sequence[Figure], sents: Sequence[Sentence]
             return Tie(None, "", tied[:4], "several lines fit equally: " + ", ".join(tied[:4]))
     sid = ranked[0][1]
     use_pair = pair if sid in pair_hits else None
-    return Tie(_subject(gaz, sid, fig, near, use_pair), sid, (), _why(gaz, sid, near, use_pair))
+    return Tie(_subject(gaz, sid, fig, near, use_pair, alone), sid, (), _why(gaz, sid, near, use_pair))
 
 
-def _subject(gaz: Gazetteer, sid: str, fig: Figure, near: dict[str, list[Mention]], pair: tuple[str, str] | None) -> Subject:
+def _subject(gaz: Gazetteer, sid: str, fig: Figure, near: dict[str, list[Mention]], pair: tuple[str, str] | None, alone: bool = True) -> Subject:
     sys = gaz.systems[sid]
     local = near["clause"] or []
     sentence = near["sentence"] or []
     if len(sys.subject) == 1 and sys.subject[0] in gaz.layers:
         return Subject("layer", sys.subject)
-    parts = [m.key for m in local + sentence if m.kind == "part" and m.key in sys.parts]
+    parts = [m.key for m in local + (sentence if alone else []) if m.kind == "part" and m.key in sys.parts]
     if len(sys.subject) > 1:
         if parts:
             ids = sys.parts[parts[0]]
@@ -210,6 +234,13 @@ def _subject(gaz: Gazetteer, sid: str, fig: Figure, near: dict[str, list[Mention
     for m in local:
         if m.kind == "country" and m.key in countries:
             return Subject(kind, (line,), country=m.key)
+    # a bare country name counts in an enumeration: several lengths, several countries
+    # ("429 kilometresi Azerbaycan, 220 kilometresi Gürcistan ve 79 kilometresi Türkiye ...")
+    named = {m.key for m in local + sentence if m.kind == "country_name"}
+    if not alone and len(named) >= 2:
+        for m in local:
+            if m.kind == "country_name" and m.key in countries:
+                return Subject(kind, (line,), country=m.key)
     return Subject(kind, (line,))
 
 

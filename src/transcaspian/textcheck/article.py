@@ -106,6 +106,11 @@ def _measured(geodata: str | None) -> Measured:
     return check_measured(measure_geodata(geodata), geodata)
 
 
+@lru_cache(maxsize=4)
+def _gazetteer(geodata: str | None, extra: str | None) -> Gazetteer:
+    return gazetteer_for(_measured(geodata), extra)
+
+
 def gazetteer_for(measured: Measured, extra: PathLike | None = None) -> Gazetteer:
     """The gazetteer of a measured network, with a curator's file added."""
     ctx = ClaimContext.from_network(measured.network)
@@ -164,8 +169,9 @@ def check_text(
     kind = guess_format(name, text) if fmt == "auto" else fmt
     plain = plain_text(text, kind)
     pats: Patterns = load_patterns(patterns)
-    measured = _measured(str(geodata) if geodata is not None else None)
-    gaz = gazetteer_for(measured, gazetteer)
+    key = str(geodata) if geodata is not None else None
+    measured = _measured(key)
+    gaz = _gazetteer(key, str(gazetteer) if gazetteer is not None else None)
     assert measured.checks is not None
     reg = register if register is not None else measured.checks.register
     sents = sentences(plain, language)

@@ -100,18 +100,26 @@ def plain_text(text: str, fmt: str) -> str:
 # Letters that only one of the five languages uses (with Cyrillic or Latin script).
 _KAZAKH = re.compile(r"[әғқңөұүһі]", re.IGNORECASE)
 _CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
-_AZERI = re.compile(r"[əƏ]|\b(?:və|ilə|km-dir)\b", re.IGNORECASE)
-_TURKISH = re.compile(r"[ğışĞŞ]|İ|\b(?:ve|ile|bir|uzunluğu|yaklaşık)\b")
+_AZERI = re.compile(r"[əƏ]")
+_TURKISH = re.compile(r"[ğışĞŞ]|İ")
 _LATIN = re.compile(r"[a-z]", re.IGNORECASE)
+#: Common short words of each Latin-script language, which tell them apart in a sentence
+#: without telling letters ("Karadeniz kablosu 1.100 km olacak").
+_WORDS = {
+    "en": frozenset("the and of is are will be to in a an by with from for was its it that this".split()),
+    "tr": frozenset("ve ile bir için olan olacak olarak bu da de ise çok daha en kadar yaklaşık arası uzunluğu km'lik".split()),
+    "az": frozenset("və ilə bir üçün olan olacaq bu da isə çox daha ən qədər təxminən arasında uzunluğu km-dir".split()),
+}
 
 
 def detect_language(text: str, default: str = "en") -> str:
-    """The language of a sentence: en, ru, az, tr or kk, from its letters.
+    """The language of a sentence: en, ru, az, tr or kk, from its letters and short words.
 
     Hand-written: the five languages are told apart by their alphabets
     (Kazakh's extra Cyrillic letters, Azerbaijani's schwa, Turkish's dotless i
-    and soft g), which a statistical detector (lingua, langdetect) would only
-    guess at from short sentences, at the price of large models.
+    and soft g) and, for Latin sentences without such letters, by their
+    commonest short words, which a statistical detector (lingua, langdetect)
+    would only guess at from short sentences, at the price of large models.
     """
     cyr = len(_CYRILLIC.findall(text))
     lat = len(_LATIN.findall(text))
@@ -121,9 +129,13 @@ def detect_language(text: str, default: str = "en") -> str:
         return "kk" if _KAZAKH.search(text) else "ru"
     if _AZERI.search(text):
         return "az"
+    words = re.findall(r"[\w'’-]+", text.lower())
+    counts = {lang: sum(w in vocab for w in words) for lang, vocab in _WORDS.items()}
     if _TURKISH.search(text):
-        return "tr"
-    return "en"
+        counts["tr"] += 2
+        counts["en"] -= 1
+    best = max(counts, key=lambda k: (counts[k], k == "en"))
+    return best if counts[best] > 0 else ("tr" if _TURKISH.search(text) else "en")
 
 
 @dataclass(frozen=True)

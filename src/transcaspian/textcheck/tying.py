@@ -127,12 +127,14 @@ def _clause(fig: Figure, figures: Sequence[Figure], sent: Sentence, text: str) -
     prev = max((f.end for f in figures if f.sentence == fig.sentence and f.end <= fig.start), default=None)
     nxt = min((f.start for f in figures if f.sentence == fig.sentence and f.start >= fig.end), default=None)
     start, end = sent.start, sent.end
+    # without a separator, the words between two figures are split half and half: each
+    # figure takes the words nearer to it ("из 1768 км БТД в Азербайджане - 443 км")
     if prev is not None:
         m = _SPLIT.search(text, prev, fig.start)
-        start = m.end() if m else prev
+        start = m.end() if m else (prev + fig.start) // 2
     if nxt is not None:
         m = _SPLIT.search(text, fig.end, nxt)
-        end = m.start() if m else nxt
+        end = m.start() if m else (fig.end + nxt) // 2
     return start, end
 
 
@@ -141,7 +143,8 @@ def tie_figure(fig: Figure, figures: Sequence[Figure], sents: Sequence[Sentence]
     clause = _clause(fig, figures, sents[fig.sentence], text)
     same_sentence = [f for f in figures if f.sentence == fig.sentence and f.is_length]
     alone = len(same_sentence) <= 1
-    scores: dict[str, float] = defaultdict(float)
+    scores: dict[str, float] = defaultdict(float)  # cues in the figure's own sentence
+    context: dict[str, float] = defaultdict(float)  # cues in the sentences around it
     near: dict[str, list[Mention]] = defaultdict(list)
     for m in mentions:
         where = _where(m, fig, clause, sents)
@@ -149,19 +152,10 @@ def tie_figure(fig: Figure, figures: Sequence[Figure], sents: Sequence[Sentence]
             continue
         near[where].append(m)
         w = _WEIGHTS[where]
-        if m.kind == "system":
-            scores[m.key] += _SCORES["system"] * w
-        elif m.kind == "category":
-            default = gaz.category_default.get(m.key)
-            for sid in gaz.systems_of_kind(m.key):
-                scores[sid] += (_SCORES["category_default"] if sid == default else _SCORES["category"] * (0.5 if default else 1)) * w
-        elif m.kind == "region":
-            for sid in gaz.systems_in_region(m.key):
-                scores[sid] += _SCORES["region"] * w
-        elif m.kind == "part" and (where == "clause" or (where == "sentence" and alone)):
-            for sid, sys in gaz.systems.items():
-                if m.key in sys.parts:
-                    scores[sid] += _SCORES["part"] * w
+        if where not in ("clause", "sentence"):
+            _add_cue(context, m, where, w, gaz, alone)
+            continue
+        _add_cue(scores, m, where, w, gaz, alone)
     clause_places = [m for m in near["clause"] if m.kind == "place"]
     sentence_places = [m for m in near["clause"] + near["sentence"] if m.kind == "place"]
     sentence_places.sort(key=lambda m: m.start)
@@ -197,17 +191,52 @@ def tie_figure(fig: Figure, figures: Sequence[Figure], sents: Sequence[Sentence]
             for sid, sys in gaz.systems.items():
                 if set(gaz.place_groups[m.key]) & set(sys.places):
                     scores[sid] += _SCORES["place"]
-    ranked = sorted(((v, k) for k, v in scores.items() if v > 0), key=lambda t: (-t[0], t[1]))
-    if not ranked or ranked[0][0] < MIN_SCORE:
-        return Tie(None, "", tuple(k for _, k in ranked[:4]), "no line is named near the figure")
-    if len(ranked) > 1 and ranked[1][0] > ranked[0][0] - MIN_LEAD:
-        # the same subject under two names is no ambiguity
-        if gaz.systems[ranked[0][1]].subject != gaz.systems[ranked[1][1]].subject:
-            tied = tuple(k for v, k in ranked if v > ranked[0][0] - MIN_LEAD)
-            return Tie(None, "", tied[:4], "several lines fit equally: " + ", ".join(tied[:4]))
-    sid = ranked[0][1]
+    # the sentences around a figure only speak when its own sentence cannot tell
+    sid, why_not = _leader(scores, gaz)
+    combined = defaultdict(float, scores)
+    if sid is None:
+        # ... and only choose among the systems it names, if it names any ("the railway")
+        allowed = {k for k, v in scores.items() if v > 0}
+        for k, v in context.items():
+            if not allowed or k in allowed:
+                combined[k] += v
+        sid, why_not = _leader(combined, gaz)
+    if sid is None:
+        if why_not:
+            return Tie(None, "", why_not, "several lines fit equally: " + ", ".join(why_not))
+        ranked = sorted(((v, k) for k, v in combined.items() if v > 0), key=lambda t: (-t[0], t[1]))
+        return Tie(None, "", tuple(k for _, k in ranked[:4]), "no line is named clearly enough near the figure")
     use_pair = pair if sid in pair_hits else None
     return Tie(_subject(gaz, sid, fig, near, use_pair, alone), sid, (), _why(gaz, sid, near, use_pair))
+
+
+def _add_cue(scores: dict[str, float], m: Mention, where: str, w: float, gaz: Gazetteer, alone: bool) -> None:
+    """Add what one name says to the systems' scores."""
+    if m.kind == "system":
+        scores[m.key] += _SCORES["system"] * w
+    elif m.kind == "category":
+        default = gaz.category_default.get(m.key)
+        for sid in gaz.systems_of_kind(m.key):
+            scores[sid] += (_SCORES["category_default"] if sid == default else _SCORES["category"] * (0.5 if default else 1)) * w
+    elif m.kind == "region":
+        for sid in gaz.systems_in_region(m.key):
+            scores[sid] += _SCORES["region"] * w
+    elif m.kind == "part" and (where == "clause" or (where == "sentence" and alone)):
+        for sid, sys in gaz.systems.items():
+            if m.key in sys.parts:
+                scores[sid] += _SCORES["part"] * w
+
+
+def _leader(scores: dict[str, float], gaz: Gazetteer) -> tuple[str | None, tuple[str, ...]]:
+    """The system that leads clearly, or None and the systems that tie (best first)."""
+    ranked = sorted(((v, k) for k, v in scores.items() if v > 0), key=lambda t: (-t[0], t[1]))
+    if not ranked or ranked[0][0] < MIN_SCORE:
+        return None, ()
+    tied = [k for v, k in ranked if v > ranked[0][0] - MIN_LEAD]
+    # the same subject under two names is no ambiguity
+    if len({gaz.systems[k].subject for k in tied}) > 1:
+        return None, tuple(tied[:4])
+    return ranked[0][1], ()
 
 
 def _subject(gaz: Gazetteer, sid: str, fig: Figure, near: dict[str, list[Mention]], pair: tuple[str, str] | None, alone: bool = True) -> Subject:

@@ -32,7 +32,6 @@ from __future__ import annotations
 import functools
 import itertools
 import json
-import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
@@ -43,7 +42,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import Element, MacroElement
+from branca.element import Element
 from folium.template import Template
 from markupsafe import escape
 from shapely.geometry.base import BaseGeometry
@@ -62,7 +61,9 @@ from transcaspian.styles import (
     LineStyle,
     line_style,
 )
+from transcaspian.values import FIELD_LABELS, LENGTH_NOTE, format_km, format_number, is_missing
 from transcaspian.web import assets as render_assets
+from transcaspian.web.elements import Text, TextMacroElement
 
 #: Decimal places of coordinates written into the page (1e-5 degree is
 #: about 1 m, far below what a screen shows).
@@ -130,26 +131,8 @@ def _human(value: str) -> str:
 
 
 def _missing(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    if isinstance(value, str) and not value.strip():
-        return True
-    try:
-        return bool(pd.isna(value)) if np.ndim(value) == 0 else False
-    except (TypeError, ValueError):
-        return False
-
-
-def _number(value: float, decimals: int = 1) -> str:
-    """Thousands-separated number, trailing zeros of the decimals dropped."""
-    text = f"{float(value):,.{decimals}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def _km(value: float) -> str:
-    return f"{float(value):,.1f} km"
+    # Text shown to people: a blank string is no information either.
+    return is_missing(value, blank=True)
 
 
 def _links(links: Iterable[Mapping[str, str] | None]) -> list[dict[str, str]]:
@@ -316,6 +299,14 @@ def basemap_geojson(
     """
     countries = load_countries() if countries is None else countries
     geoms = [shapely.geometry.shape(f["geometry"]) for f in countries["features"]]
+    # The shipped file covers the world (for measuring anywhere); the basemap keeps the
+    # region it details, so the offline page stays within its size budget.
+    if countries.get("detail_bbox"):
+        region = shapely.box(*countries["detail_bbox"])
+        clipped = shapely.intersection(np.asarray(geoms, dtype=object), region)
+        # A border along the box's edge leaves a line in a GeometryCollection: keep the polygons.
+        geoms = [shapely.union_all([p for p in shapely.get_parts(g) if p.geom_type == "Polygon"]) for g in clipped]
+        geoms = [g for g in geoms if not g.is_empty]
     try:
         simple = list(shapely.coverage_simplify(np.asarray(geoms, dtype=object), tolerance_deg))
     except (AttributeError, shapely.errors.GEOSException):  # old GEOS, or not a clean coverage
@@ -455,9 +446,9 @@ def _capacity_text(row: Mapping[str, Any]) -> str:
         return str(row["capacity"])
     parts = []
     if not _missing(row.get("capacity_mw")):
-        parts.append(f"{_number(row['capacity_mw'])} MW")
+        parts.append(f"{format_number(row['capacity_mw'])} MW")
     if not _missing(row.get("capacity_tbps")):
-        parts.append(f"{_number(row['capacity_tbps'])} Tbps")
+        parts.append(f"{format_number(row['capacity_tbps'])} Tbps")
     return ", ".join(parts)
 
 
@@ -522,32 +513,33 @@ def line_popup_rows(
         map.js renders them with ``textContent``.
     """
     rows = []
-    for key, label in (("mode", "Mode"), ("status", "Status"), ("route_accuracy", "Course")):
+    label = FIELD_LABELS
+    for key in ("mode", "status", "route_accuracy"):
         if not _missing(row.get(key)):
-            rows.append(_row(key, label, _human(row[key])))
+            rows.append(_row(key, label[key], _human(row[key])))
     if not _missing(row.get("operator")):
-        rows.append(_row("operator", "Operator", str(row["operator"])))
+        rows.append(_row("operator", label["operator"], str(row["operator"])))
     capacity = _capacity_text(row)
     if capacity:
-        rows.append(_row("capacity", "Capacity", capacity))
+        rows.append(_row("capacity", label["capacity"], capacity))
     if not _missing(row.get("length_km")):
-        rows.append(_row("length_km", "Measured length", _km(row["length_km"]), note="WGS84 geodesic along the drawn line"))
+        rows.append(_row("length_km", label["length_km"], format_km(row["length_km"]), note=LENGTH_NOTE))
     by_country = row.get("country_lengths_km")
     if isinstance(by_country, Mapping) and len(by_country) > 1:
-        text = " · ".join(f"{code} {_km(km)}" for code, km in sorted(by_country.items(), key=lambda kv: -kv[1]))
-        rows.append(_row("country_lengths_km", "By country", text))
+        text = " · ".join(f"{code} {format_km(km)}" for code, km in sorted(by_country.items(), key=lambda kv: -kv[1]))
+        rows.append(_row("country_lengths_km", label["country_lengths_km"], text))
     if not _missing(row.get("stated_length_km")):
         link = _source_link(row.get("stated_source"), sources)
-        text = f"{_number(row['stated_length_km'])} km"
+        text = f"{format_number(row['stated_length_km'])} km"
         if link is None and not _missing(row.get("stated_source")):
             text += f" ({row['stated_source']})"
-        rows.append(_row("stated_length_km", "Stated length", text, links=[link] if link else []))
+        rows.append(_row("stated_length_km", label["stated_length_km"], text, links=[link] if link else []))
     if not _missing(row.get("check")):
         text = _human(row["check"])
         has_ratio = not _missing(row.get("length_ratio"))
         if has_ratio:
             text += f" · ratio {float(row['length_ratio']):.2f}"
-        rows.append(_row("check", "Check", text, note="ratio = measured ÷ stated" if has_ratio else ""))
+        rows.append(_row("check", label["check"], text, note="ratio = measured ÷ stated" if has_ratio else ""))
     facts = row.get("facts")
     if isinstance(facts, (list, tuple, np.ndarray)):
         items = [
@@ -559,12 +551,12 @@ def line_popup_rows(
             if isinstance(fact, Mapping) and not _missing(fact.get("text"))
         ]
         if items:
-            rows.append(_row("facts", "Published figures", items=items))
+            rows.append(_row("facts", label["facts"], items=items))
     items = _source_items(row.get("sources"))
     if items:
-        rows.append(_row("sources", "Sources", items=items))
+        rows.append(_row("sources", label["sources"], items=items))
     if not _missing(row.get("notes")):
-        rows.append(_row("notes", "Notes", str(row["notes"])))
+        rows.append(_row("notes", label["notes"], str(row["notes"])))
     return rows
 
 
@@ -572,11 +564,11 @@ def place_popup_rows(row: Mapping[str, Any], country_names: Mapping[str, str] | 
     """Popup rows of a place: kind, country, coordinates and their source."""
     rows = []
     if not _missing(row.get("kind")):
-        rows.append(_row("kind", "Kind", _human(row["kind"])))
+        rows.append(_row("kind", FIELD_LABELS["kind"], _human(row["kind"])))
     code = row.get("country")
     if not _missing(code):
         name = (country_names or {}).get(str(code))
-        rows.append(_row("country", "Country", f"{name} ({code})" if name else str(code)))
+        rows.append(_row("country", FIELD_LABELS["country"], f"{name} ({code})" if name else str(code)))
     geom = row.get("geometry")
     if isinstance(geom, BaseGeometry) and geom.geom_type == "Point":
         lat, lon = geom.y, geom.x
@@ -585,9 +577,9 @@ def place_popup_rows(row: Mapping[str, Any], country_names: Mapping[str, str] | 
     source = row.get("source")
     if not _missing(source):
         if is_http_url(source):
-            rows.append(_row("source", "Located by", links=[{"text": str(source), "href": str(source)}]))
+            rows.append(_row("source", FIELD_LABELS["source"], links=[{"text": str(source), "href": str(source)}]))
         else:
-            rows.append(_row("source", "Located by", str(source)))
+            rows.append(_row("source", FIELD_LABELS["source"], str(source)))
     return rows
 
 
@@ -623,7 +615,7 @@ def attribute_popup_rows(row: Mapping[str, Any], *, geometry_column: str = "geom
     geom = row.get(geometry_column)
     if isinstance(geom, BaseGeometry) and not geom.is_empty and geom.geom_type in ("LineString", "MultiLineString"):
         km = GEOD.geometry_length(shapely.force_2d(geom)) / 1000.0
-        rows.append(_row("_measured_length_km", "Measured length", _km(km), note="WGS84 geodesic"))
+        rows.append(_row("_measured_length_km", FIELD_LABELS["length_km"], format_km(km), note="WGS84 geodesic"))
     for key, value in row.items():
         if key == geometry_column or isinstance(value, BaseGeometry) or _missing(value):
             continue
@@ -1041,11 +1033,13 @@ def pack_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
 # The folium map and its HTML
 
 
-class MapData(MacroElement):
+class MapData(TextMacroElement):
     """Title, the map's own script and stylesheet, and its data as JSON.
 
     The data sits in ``<script type="application/json" id="tc-data">``; the
-    one line of generated JavaScript passes the folium map to map.js.
+    one line of generated JavaScript passes the folium map to map.js. The
+    template is fixed; title and data are attributes it inserts, never
+    template source (:class:`~transcaspian.web.elements.TextMacroElement`).
     """
 
     _template = Template(
@@ -1116,8 +1110,8 @@ def make_map(payload: Mapping[str, Any], *, offline: bool = False) -> folium.Map
         # No jQuery, Bootstrap or awesome-markers: the map needs none of them.
         m.default_js = []
         m.default_css = []
-        figure.header.add_child(Element(render_assets.style_tag(css)), name="leaflet_css")
-        figure.header.add_child(Element(render_assets.script_tag(js)), name="leaflet")
+        figure.header.add_child(Text(render_assets.style_tag(css)), name="leaflet_css")
+        figure.header.add_child(Text(render_assets.script_tag(js)), name="leaflet")
     else:
         js_url, css_url = render_assets.leaflet_cdn_urls()
         m.default_js = [("leaflet", js_url)]

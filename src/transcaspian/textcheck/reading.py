@@ -65,7 +65,8 @@ def html_text(html: str) -> str:
     parser.close()
     text = "".join(parser.parts)
     text = re.sub(r"[ \t\r\f\v]+", " ", text)
-    paragraphs = [p.strip() for p in re.split(r"\s*\n\s*\n\s*", text)]
+    # a line break inside a block is a space (the source's own wrapping); blocks are paragraphs
+    paragraphs = [" ".join(p.split()) for p in re.split(r"\s*\n\s*\n\s*", text)]
     return "\n\n".join(p for p in paragraphs if p)
 
 

@@ -58,7 +58,7 @@ def score(langs: tuple[str, ...] = LANGUAGES, holdout: bool = False) -> dict[str
                 c["expected"] += 1
                 c["expected_len"] += kind == "length"
                 hit = None
-                for i, (k, fig, judged) in enumerate(found):
+                for i, (k, fig, _) in enumerate(found):
                     if i in used or k != kind or not _same(fig.value, value):
                         continue
                     if kind == "length" and (fig.unit != exp[1] or (len(exp) > 3 and (fig.value_max is None or not _same(fig.value_max, exp[3])))):

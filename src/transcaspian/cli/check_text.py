@@ -10,6 +10,7 @@ import click
 from transcaspian.cli.options import bad_input_exits_3, geodata_option
 from transcaspian.errors import UsageError
 
+
 @click.command(name="check-text")
 @click.argument("file", metavar="FILE|-")
 @click.option(
@@ -66,7 +67,8 @@ def check_text(
     "Fact-checking an article".
     """
     from transcaspian.files import atomic_write
-    from transcaspian.textcheck.article import check_text as run, read_article
+    from transcaspian.textcheck.article import check_text as run
+    from transcaspian.textcheck.article import read_article
     from transcaspian.textcheck.page import text_html
     from transcaspian.textcheck.report import claims_toml, summary, text_json, text_markdown, text_table
 

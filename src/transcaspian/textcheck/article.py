@@ -111,7 +111,7 @@ def _gazetteer(geodata: str | None, extra: str | None) -> Gazetteer:
     return gazetteer_for(_measured(geodata), extra)
 
 
-def gazetteer_for(measured: Measured, extra: PathLike | None = None) -> Gazetteer:
+def gazetteer_for(measured: Measured, extra: str | Path | None = None) -> Gazetteer:
     """The gazetteer of a measured network, with a curator's file added."""
     ctx = ClaimContext.from_network(measured.network)
     gd = measured.geodata
@@ -135,8 +135,8 @@ def check_text(
     fmt: str = "auto",
     language: str | None = None,
     geodata: PathLike | None = None,
-    gazetteer: PathLike | None = None,
-    patterns: PathLike | None = None,
+    gazetteer: str | Path | None = None,
+    patterns: str | Path | None = None,
     register: Register | None = None,
 ) -> TextResult:
     """Find, tie and judge every figure of an article.

@@ -207,7 +207,7 @@ def build_gazetteer(
                 defaults[table["id"]] = table["default"]
         for table in doc.get("region", []):
             add("region", table["id"], [rf"(?<!\w){w}" for w in table.get("words", [])])
-        for i, table in enumerate(doc.get("place", [])):
+        for table in doc.get("place", []):
             key = table["names"][0]
             missing = [p for p in table["places"] if p not in place_countries]
             if missing:

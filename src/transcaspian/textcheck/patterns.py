@@ -18,7 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from number_parser.data import az as _np_az
+from number_parser.data import az as _np_az  # type: ignore[import-untyped]
 from number_parser.data import en as _np_en
 from number_parser.data import ru as _np_ru
 from number_parser.data import tr as _np_tr

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from markdown_it import MarkdownIt
-from sentencex import segment
+from sentencex import segment  # type: ignore[import-untyped]
 
 FORMATS = ("auto", "text", "markdown", "html")
 _BLOCK = frozenset(

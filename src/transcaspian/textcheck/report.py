@@ -114,7 +114,7 @@ def _fixed(head: Sequence[str], rows: Sequence[Sequence[str]], right: set[int]) 
 
 
 def _rows(result: TextResult) -> list[tuple[str, ...]]:
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for i, f in enumerate(result.figures, 1):
         chk = f.check
         rows.append((

@@ -180,7 +180,7 @@ def tie_figure(fig: Figure, figures: Sequence[Figure], sents: Sequence[Sentence]
             def fit(sid: str) -> tuple[int, int]:
                 sec = _section(gaz, sid, pair) if pair else None
                 places = gaz.systems[sid].places
-                whole = bool(sec) and (sec[0], sec[1]) == (places[0], places[-1])
+                whole = sec is not None and (sec[0], sec[1]) == (places[0], places[-1])
                 return (0 if whole else 1, len(places))
             chosen = min(top, key=fit)
             scores[chosen] += MIN_LEAD
@@ -188,26 +188,26 @@ def tie_figure(fig: Figure, figures: Sequence[Figure], sents: Sequence[Sentence]
             pair = None
     else:
         for m in clause_places or (sentence_places if alone else []):
-            for sid, sys in gaz.systems.items():
+            for key, sys in gaz.systems.items():
                 if set(gaz.place_groups[m.key]) & set(sys.places):
-                    scores[sid] += _SCORES["place"]
+                    scores[key] += _SCORES["place"]
     # the sentences around a figure only speak when its own sentence cannot tell
-    sid, why_not = _leader(scores, gaz)
+    leader, why_not = _leader(scores, gaz)
     combined = defaultdict(float, scores)
-    if sid is None:
+    if leader is None:
         # ... and only choose among the systems it names, if it names any ("the railway")
         allowed = {k for k, v in scores.items() if v > 0}
         for k, v in context.items():
             if not allowed or k in allowed:
                 combined[k] += v
-        sid, why_not = _leader(combined, gaz)
-    if sid is None:
+        leader, why_not = _leader(combined, gaz)
+    if leader is None:
         if why_not:
             return Tie(None, "", why_not, "several lines fit equally: " + ", ".join(why_not))
         ranked = sorted(((v, k) for k, v in combined.items() if v > 0), key=lambda t: (-t[0], t[1]))
         return Tie(None, "", tuple(k for _, k in ranked[:4]), "no line is named clearly enough near the figure")
-    use_pair = pair if sid in pair_hits else None
-    return Tie(_subject(gaz, sid, fig, near, use_pair, alone), sid, (), _why(gaz, sid, near, use_pair))
+    use_pair = pair if leader in pair_hits else None
+    return Tie(_subject(gaz, leader, fig, near, use_pair, alone), leader, (), _why(gaz, leader, near, use_pair))
 
 
 def _add_cue(scores: dict[str, float], m: Mention, where: str, w: float, gaz: Gazetteer, alone: bool) -> None:

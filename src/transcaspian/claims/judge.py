@@ -526,9 +526,21 @@ def check_claims(
     ]
 
 
+def deciding(checks: Iterable[Check]) -> list[Check]:
+    """The checks that decide the exit status: the canonical ones, or all when there is none.
+
+    A claims file without a canonical claim (a user's own figures, all
+    variants or headlines) is judged on every claim, rather than passing
+    whatever they say.
+    """
+    checks = list(checks)
+    canonical = [c for c in checks if c.decides_exit]
+    return canonical if canonical else checks
+
+
 def failed_canonical(checks: Iterable[Check]) -> list[Check]:
-    """Canonical claims that are not ``consistent`` (these make ``check`` exit 1)."""
-    return [c for c in checks if c.decides_exit and c.verdict != "consistent"]
+    """Deciding claims (:func:`deciding`) that are not ``consistent``: these make ``check`` exit 1."""
+    return [c for c in deciding(checks) if c.verdict != "consistent"]
 
 
 @dataclass(frozen=True)
@@ -633,7 +645,7 @@ class CheckResult:
 
     @property
     def ok(self) -> bool:
-        """True when every canonical claim is consistent."""
+        """True when every deciding claim (canonical, or all without one) is consistent."""
         return not failed_canonical(self.checks)
 
 

@@ -1,6 +1,6 @@
 """Checking a user's claims against a user's layer, unit by unit.
 
-The command (``transcaspian check --layer``) is tested in test_userfiles.py.
+The command (``transcaspian check --file``) is tested in test_userfiles.py.
 """
 
 from __future__ import annotations

@@ -103,7 +103,7 @@ def _cells(line: str) -> list[str]:
 
 @pytest.mark.parametrize("subject", ["a|b", "line\nbreak", "tick`s", "`edge`", "<img src=x onerror=alert(1)>"])
 def test_checks_markdown__any_subject_stays_in_its_cell(subject):
-    # a user's feature ids (check --layer) may hold anything
+    # a user's feature ids (check --file) may hold anything
     claim = length_claim(100, subject=Subject("leg", (subject,)))
     src = Source("src", "Pub | x", "T", "https://example.org/a|b\nc", "")
     checks = tuple(check_claims([claim], {claim.subject_key: Measurement(95, 10)}, {"src": src}))

@@ -127,7 +127,7 @@ def layer_context(ids: Iterable[str], sources: Mapping[str, Source]) -> ClaimCon
 
     Features have no named places along them, so no section can be claimed.
     """
-    return ClaimContext({i: () for i in ids}, frozenset(), frozenset(), dict(sources))
+    return ClaimContext({i: () for i in ids}, frozenset(), frozenset(), dict(sources), user_layer=True)
 
 
 def claimed_ids(claims: Iterable[Claim]) -> set[str]:
@@ -263,7 +263,7 @@ def run_layer_check(
     id_field: str | None = None,
     assume_crs: str | None = None,
 ) -> CheckResult:
-    """``transcaspian check --layer FILE --claims CLAIMS``: read, measure, judge.
+    """``transcaspian check --file FILE --claims CLAIMS``: read, measure, judge.
 
     Parameters
     ----------

@@ -18,6 +18,7 @@ import click
 
 from transcaspian.cli.build import build
 from transcaspian.cli.check import check
+from transcaspian.cli.check_text import check_text
 from transcaspian.cli.export import export
 from transcaspian.cli.group import Group, set_verbosity
 from transcaspian.cli.map import map_command
@@ -43,5 +44,5 @@ def main(verbose: bool, quiet: bool) -> None:
     set_verbosity(logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO)
 
 
-for _command in (build, check, export, map_command, measure):
+for _command in (build, check, check_text, export, map_command, measure):
     main.add_command(_command)

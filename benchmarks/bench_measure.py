@@ -65,8 +65,8 @@ def floor_seconds(xy: np.ndarray) -> float:
 
 def measure_seconds(path: Path) -> tuple[float, float]:
     """Time transcaspian's measure of a file; return (seconds, total km)."""
-    from transcaspian.measurefile import FileSummary, measure_rows
-    from transcaspian.userfiles import open_vector
+    from transcaspian.userdata.measuring import FileSummary, measure_rows
+    from transcaspian.userdata.opening import open_vector
 
     start = time.perf_counter()
     source = open_vector(path)
@@ -78,8 +78,8 @@ def measure_seconds(path: Path) -> tuple[float, float]:
 
 _MEMORY_PROBE = """
 import json, sys
-from transcaspian.measurefile import FileSummary, measure_rows
-from transcaspian.userfiles import open_vector
+from transcaspian.userdata.measuring import FileSummary, measure_rows
+from transcaspian.userdata.opening import open_vector
 
 def status(key):
     with open("/proc/self/status") as handle:

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from transcaspian.pipeline import measure_geodata, write_maps
+from transcaspian.measured import measure_geodata
+from transcaspian.pipeline import write_maps
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "preview.png"
 CHROMIUM = "/usr/bin/chromium"

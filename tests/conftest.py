@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from transcaspian.pipeline import Measured, measure_geodata, run_build
+from transcaspian.measured import Measured, measure_geodata
+from transcaspian.pipeline import run_build
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from transcaspian.errors import DataError, UsageError
-from transcaspian.pipeline import measure_geodata, run_build, run_check
+from transcaspian.measured import measure_geodata
+from transcaspian.pipeline import run_build, run_check
 
 
 def test_run_build__bad_source_date_epoch_writes_nothing(tmp_path: Path, mini_geodata: Path, monkeypatch: pytest.MonkeyPatch):

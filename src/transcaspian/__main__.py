@@ -1,5 +1,5 @@
 """Allow ``python -m transcaspian``."""
 
-from .cli import main
+from transcaspian.cli import main
 
 main(prog_name="transcaspian")

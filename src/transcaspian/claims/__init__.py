@@ -1,0 +1,1 @@
+"""Published figures: the claim model and parsing, judging against the network or a user layer."""

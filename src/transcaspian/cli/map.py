@@ -1,0 +1,37 @@
+"""``transcaspian map``: a user's vector files on one interactive map."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command(name="map")
+@click.argument("files", nargs=-1, required=True, metavar="FILE [FILE ...]")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="HTML file to write (atomically).",
+)
+@click.option("--offline", is_flag=True, help="One self-contained file: Leaflet inlined, Natural Earth basemap, no network requests.")
+@click.option("--title", metavar="TEXT", help="Title of the map (default: the file names).")
+@click.option("--layer", metavar="NAME", help="Layer to read, for files with several (GeoPackage).")
+@click.option("--assume-crs", metavar="CRS", help="CRS of files that declare none, e.g. EPSG:4326 or EPSG:32639.")
+def map_command(files: tuple[str, ...], output: Path, offline: bool, title: str | None, layer: str | None, assume_crs: str | None) -> None:
+    """Render FILEs as one interactive map: same styles, controls and safe popups.
+
+    Any vector file GDAL reads (GeoJSON, GeoPackage, FlatGeobuf, Shapefile,
+    ...) or GeoParquet, in any CRS (reprojected to WGS84). Each file is one
+    toggleable layer; popups list its attributes as text.
+    """
+    from transcaspian.files import atomic_write
+    from transcaspian.userdata.opening import read_vector
+    from transcaspian.web.render import user_map_html
+
+    # Read (and check) every file before writing anything.
+    layers = [(Path(f).name, read_vector(f, layer=layer, assume_crs=assume_crs)) for f in files]
+    atomic_write(output, user_map_html(layers, title=title, offline=offline))
+    click.echo(f"wrote {output}", err=True)

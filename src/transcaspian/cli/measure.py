@@ -1,0 +1,59 @@
+"""``transcaspian measure``: geodesic lengths of a user's vector files."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from transcaspian.errors import UsageError
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, metavar="FILE [FILE ...]")
+@click.option(
+    "--format",
+    "fmt",
+    default="table",
+    show_default=True,
+    metavar="table|json|csv|geojson",
+    help="table for people; json or csv per feature; geojson writes the features back with length_km added.",
+)
+@click.option("--by-country", is_flag=True, help="Split each length by country (shipped Natural Earth boundaries of the Caspian region).")
+@click.option("--id-field", metavar="NAME", help="Attribute that names features in the output and in messages (default: the id field if there is one, else the position #1, #2, ...).")
+@click.option("--layer", metavar="NAME", help="Layer to read, for files with several (GeoPackage).")
+@click.option("--assume-crs", metavar="CRS", help="CRS of files that declare none, e.g. EPSG:4326 or EPSG:32639.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here (atomically) instead of stdout.")
+def measure(
+    files: tuple[str, ...],
+    fmt: str,
+    by_country: bool,
+    id_field: str | None,
+    layer: str | None,
+    assume_crs: str | None,
+    output: Path | None,
+) -> None:
+    """Geodesic length (km, WGS84) of every line or polygon feature of FILEs.
+
+    Any vector file GDAL reads (GeoJSON, GeoPackage, FlatGeobuf, Shapefile,
+    ...) or GeoParquet, in any CRS. Lines: their length; polygons: their
+    perimeter (all rings, holes included); points have no length and are
+    listed as not measured. Features without geometry are skipped with a
+    warning. Large files are read in batches, in bounded memory.
+    """
+    from transcaspian.userdata.measuring import FORMATS, atomic_open, write_measurements
+    from transcaspian.userdata.opening import open_vector, parse_crs
+
+    if fmt not in FORMATS:
+        raise UsageError(f"--format '{fmt}' is not one of {', '.join(FORMATS)}")
+    crs = parse_crs(assume_crs) if assume_crs else None
+    # Open (and check) every file before writing anything.
+    sources = [open_vector(f, layer=layer, assume_crs=crs, id_field=id_field) for f in files]
+    with atomic_open(output) as stream:
+        summaries = write_measurements(sources, stream, fmt, by_country=by_country, progress_stream=sys.stderr)
+    if fmt != "table" or output is not None:
+        measured = sum(s.measured for s in summaries)
+        total = sum(s.length_km for s in summaries)
+        where = f"wrote {output}: " if output is not None else ""
+        click.echo(f"{where}{measured:,} feature{'s' if measured != 1 else ''} measured, total {total:,.3f} km", err=True)

@@ -1,0 +1,1 @@
+"""Geodesy on the WGS84 ellipsoid and country boundaries."""

@@ -1,0 +1,1 @@
+"""Curated geodata: records, loading, building lines and frames, validation."""

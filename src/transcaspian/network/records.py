@@ -1,0 +1,501 @@
+"""Read and validate the curated geodata: places, legs, routes and sources.
+
+The curated data ships inside the package (``transcaspian.geodata``, the
+repository's top-level ``geodata/`` folder) and is read with
+:mod:`importlib.resources`; any other copy can be given as a directory. Every
+error names the file, the record and the field to fix.
+
+Layout of a geodata directory::
+
+    places/*.toml        [[place]]  id, name, kind, country, lon, lat, source
+    layers/<layer>.toml  title, description, [[leg]] ...
+    routes.toml          [[route]]  id, name, layer, legs, sources
+    sources/*.toml       [[source]] id, publisher, title, url, date
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any, Union
+
+from transcaspian.errors import DataError
+
+PathLike = Union[str, Path, Traversable]
+
+PLACE_KINDS = (
+    "port",
+    "terminal",
+    "pump_station",
+    "landing_point",
+    "border_crossing",
+    "junction",
+    "substation",
+    "city",
+)
+MODES = ("rail", "ferry", "subsea_cable", "land_cable", "pipeline")
+STATUSES = ("operational", "under_construction", "planned", "proposed")
+#: How a line was drawn, from most to least accurate.
+ROUTE_ACCURACIES = ("traced", "schematic", "illustrative")
+#: Layers in their fixed display order.
+LAYERS = ("middle_corridor", "fiber", "power_cables", "btc_pipeline")
+SEA_MODES = ("ferry", "subsea_cable")
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+#: An ISO 3166 alpha-3 country code.
+ISO3 = re.compile(r"^[A-Z]{3}$")
+
+
+def worst_accuracy(accuracies: Iterable[str]) -> str:
+    """The least accurate of some ``route_accuracy`` values.
+
+    A chain of legs (a route, a section, a sum of legs) is only as accurate
+    as its least accurate leg.
+
+    Examples
+    --------
+    >>> worst_accuracy(["traced", "schematic", "traced"])
+    'schematic'
+    """
+    return max(accuracies, key=ROUTE_ACCURACIES.index)
+
+
+@dataclass(frozen=True)
+class Source:
+    """A published source: operator page, news report, reference work."""
+
+    id: str
+    publisher: str
+    title: str
+    url: str
+    date: str = ""
+
+
+@dataclass(frozen=True)
+class Place:
+    """A named point: port, terminal, pump station, landing point, junction...
+
+    ``lon`` and ``lat`` are WGS84 decimal degrees; ``country`` is ISO 3166
+    alpha-3; ``source`` says where the coordinate comes from.
+    """
+
+    id: str
+    name: str
+    kind: str
+    country: str
+    lon: float
+    lat: float
+    source: str
+
+
+@dataclass(frozen=True)
+class Waypoint:
+    """An intermediate point a leg passes (lon/lat in degrees) and its basis."""
+
+    name: str
+    lon: float
+    lat: float
+    basis: str
+
+
+@dataclass(frozen=True)
+class Leg:
+    """One line of one mode, drawn through an ordered path.
+
+    ``path`` holds place ids (str) and :class:`Waypoint` objects; it starts
+    and ends with a place id so that legs chain exactly.
+    """
+
+    id: str
+    name: str
+    layer: str
+    mode: str
+    status: str
+    route_accuracy: str
+    path: tuple[str | Waypoint, ...]
+    operator: str = ""
+    capacity: str = ""
+    capacity_mw: float | None = None
+    capacity_tbps: float | None = None
+    sources: tuple[str, ...] = ()
+    notes: str = ""
+    landfall_allowance_km: float = 5.0
+
+
+@dataclass(frozen=True)
+class Route:
+    """An ordered chain of legs, measured as a whole and between its places."""
+
+    id: str
+    name: str
+    layer: str
+    legs: tuple[str, ...]
+    sources: tuple[str, ...] = ()
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A network layer: its id, title and description."""
+
+    id: str
+    title: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Geodata:
+    """Everything read from one geodata directory, validated for references."""
+
+    places: dict[str, Place]
+    legs: dict[str, Leg]
+    routes: dict[str, Route]
+    sources: dict[str, Source]
+    layers: dict[str, Layer]
+    digest: str = ""
+
+
+def default_geodata() -> Traversable:
+    """Return the curated geodata shipped inside the package."""
+    return files("transcaspian.geodata")
+
+
+def _as_traversable(directory: PathLike | None) -> Traversable:
+    if directory is None:
+        return default_geodata()
+    if isinstance(directory, str):
+        directory = Path(directory)
+    if isinstance(directory, Path) and not directory.is_dir():
+        raise DataError(
+            "is not a geodata directory; give a folder holding places/, layers/, routes.toml",
+            file=str(directory),
+        )
+    return directory
+
+
+def read_toml(node: Traversable, label: str) -> dict[str, Any]:
+    """Parse a TOML file; a DataError naming ``label`` if it cannot be read or parsed."""
+    try:
+        text = node.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(f"cannot be read ({exc.__class__.__name__}); check the file", file=label) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise DataError(f"is not valid TOML ({exc}); fix the syntax", file=label) from None
+
+
+class Record:
+    """Typed access to one TOML table, with errors that name file and record.
+
+    Used for every record of the geodata and of claims files
+    (:mod:`transcaspian.claims`), so they all report errors alike:
+    ``file: kind 'id': field 'name': what to fix``.
+
+    Parameters
+    ----------
+    table : Any
+        The parsed TOML table (anything else is an error).
+    file : str
+        The file it was read from, for messages.
+    kind : str
+        What the record is (``place``, ``leg``, ``claim`` ...).
+    index : int
+        Its 0-based position in the file, naming it when it has no id.
+    """
+
+    def __init__(self, table: Any, file: str, kind: str, index: int) -> None:
+        if not isinstance(table, dict):
+            raise DataError("is not a table; write it as [[...]]", file=file, record=f"{kind} #{index + 1}")
+        self.table = table
+        self.file = file
+        rid = table.get("id")
+        self.record = f"{kind} '{rid}'" if isinstance(rid, str) else f"{kind} #{index + 1}"
+
+    def error(self, message: str, field_name: str | None = None) -> DataError:
+        """A DataError naming this record's file, the record and ``field_name``."""
+        return DataError(message, file=self.file, record=self.record, field=field_name)
+
+    def str(self, name: str, *, required: bool = True, choices: tuple[str, ...] | None = None) -> str:
+        """A text field: non-empty when required, one of ``choices`` when given; ``""`` when absent."""
+        value = self.table.get(name)
+        if value is None:
+            if required:
+                raise self.error("is missing; add it", name)
+            return ""
+        if not isinstance(value, str) or (required and not value.strip()):
+            raise self.error(f"must be a non-empty string, got {value!r}", name)
+        if choices is not None and value not in choices:
+            raise self.error(f"is {value!r}; use one of {', '.join(choices)}", name)
+        return value
+
+    def id(self) -> str:
+        """The ``id`` field: lower-case letters, digits and ``_``, starting with a letter."""
+        value = self.str("id")
+        if not _ID.match(value):
+            raise self.error(f"{value!r} is not a valid id; use lower-case letters, digits and _", "id")
+        return value
+
+    def number(self, name: str, *, required: bool = True, low: float | None = None, high: float | None = None) -> float | None:
+        """A finite number within ``[low, high]`` (in the field's own unit); None when absent."""
+        value = self.table.get(name)
+        if value is None:
+            if required:
+                raise self.error("is missing; add it", name)
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise self.error(f"must be a finite number, got {value!r}", name)
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise self.error(f"{value} is out of range [{low}, {high}]", name)
+        return float(value)
+
+    def str_list(self, name: str) -> tuple[str, ...]:
+        """A list of strings (empty when absent)."""
+        value = self.table.get(name, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.error("must be a list of strings", name)
+        return tuple(value)
+
+
+def _parse_place(rec: Record) -> Place:
+    lon = rec.number("lon", low=-180, high=180)
+    lat = rec.number("lat", low=-90, high=90)
+    country = rec.str("country")
+    if not ISO3.match(country):
+        raise rec.error(f"{country!r} is not an ISO 3166 alpha-3 code (e.g. AZE)", "country")
+    return Place(
+        id=rec.id(),
+        name=rec.str("name"),
+        kind=rec.str("kind", choices=PLACE_KINDS),
+        country=country,
+        lon=lon,
+        lat=lat,
+        source=rec.str("source"),
+    )
+
+
+def _parse_path(rec: Record) -> tuple[str | Waypoint, ...]:
+    raw = rec.table.get("path")
+    if not isinstance(raw, list) or len(raw) < 2:
+        raise rec.error("must list at least two points (place ids or {name, lon, lat, basis})", "path")
+    path: list[str | Waypoint] = []
+    for i, item in enumerate(raw):
+        if isinstance(item, str):
+            path.append(item)
+            continue
+        if not isinstance(item, dict):
+            raise rec.error(f"point {i + 1} must be a place id or an inline table", "path")
+        where = f"path point {i + 1}"
+        lon, lat = item.get("lon"), item.get("lat")
+        for name, value, limit in (("lon", lon, 180), ("lat", lat, 90)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise rec.error(f"{where}: {name} must be a finite number, got {value!r}", "path")
+            if abs(value) > limit:
+                raise rec.error(f"{where}: {name} {value} is out of range [-{limit}, {limit}]", "path")
+        name = item.get("name")
+        basis = item.get("basis")
+        if not isinstance(name, str) or not name.strip():
+            raise rec.error(f"{where}: give the waypoint a name", "path")
+        if not isinstance(basis, str) or not basis.strip():
+            raise rec.error(f"{where} ({name}): record the basis of the waypoint", "path")
+        path.append(Waypoint(name=name, lon=float(lon), lat=float(lat), basis=basis))
+    for end, item in (("first", path[0]), ("last", path[-1])):
+        if not isinstance(item, str):
+            raise rec.error(f"the {end} point must be a place id so that legs chain exactly", "path")
+    return tuple(path)
+
+
+def _parse_leg(rec: Record, layer: str) -> Leg:
+    return Leg(
+        id=rec.id(),
+        name=rec.str("name"),
+        layer=layer,
+        mode=rec.str("mode", choices=MODES),
+        status=rec.str("status", choices=STATUSES),
+        route_accuracy=rec.str("route_accuracy", choices=ROUTE_ACCURACIES),
+        path=_parse_path(rec),
+        operator=rec.str("operator", required=False),
+        capacity=rec.str("capacity", required=False),
+        capacity_mw=rec.number("capacity_mw", required=False, low=0),
+        capacity_tbps=rec.number("capacity_tbps", required=False, low=0),
+        sources=rec.str_list("sources"),
+        notes=rec.str("notes", required=False),
+        landfall_allowance_km=rec.number("landfall_allowance_km", required=False, low=0, high=20) or 5.0,
+    )
+
+
+def _parse_route(rec: Record) -> Route:
+    legs = rec.str_list("legs")
+    if not legs:
+        raise rec.error("must list at least one leg id", "legs")
+    return Route(
+        id=rec.id(),
+        name=rec.str("name"),
+        layer=rec.str("layer", choices=LAYERS),
+        legs=legs,
+        sources=rec.str_list("sources"),
+        notes=rec.str("notes", required=False),
+    )
+
+
+def parse_source(rec: Record) -> Source:
+    """A ``[[source]]`` record; its ``url`` must be http(s), so links stay links."""
+    url = rec.str("url")
+    if not url.startswith(("https://", "http://")):
+        raise rec.error(f"{url!r} is not an http(s) URL", "url")
+    return Source(
+        id=rec.id(),
+        publisher=rec.str("publisher"),
+        title=rec.str("title"),
+        url=url,
+        date=rec.str("date", required=False),
+    )
+
+
+def _records(doc: dict[str, Any], key: str, file: str) -> list[Record]:
+    items = doc.get(key, [])
+    if not isinstance(items, list):
+        raise DataError(f"'{key}' must be an array of tables, written [[{key}]]", file=file)
+    return [Record(t, file, key, i) for i, t in enumerate(items)]
+
+
+def _toml_files(root: Traversable, sub: str) -> list[Traversable]:
+    folder = root / sub
+    if not folder.is_dir():
+        raise DataError(f"has no {sub}/ folder; every geodata directory needs one", file=str(root))
+    return sorted((f for f in folder.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name)
+
+
+def load_sources(directory: PathLike | None = None) -> dict[str, Source]:
+    """Read only the ``sources/`` records of a geodata directory.
+
+    For checking a user's claims, which may cite the curated sources, without
+    reading (or depending on) the curated places, legs and routes.
+
+    Parameters
+    ----------
+    directory : str, Path or Traversable, optional
+        The geodata directory; the curated copy shipped with the package when
+        omitted.
+
+    Returns
+    -------
+    dict of str to Source
+        In file order.
+
+    Raises
+    ------
+    DataError
+        On a bad or duplicate source record.
+    """
+    sources: dict[str, Source] = {}
+    for node in _toml_files(_as_traversable(directory), "sources"):
+        label = f"sources/{node.name}"
+        for rec in _records(read_toml(node, label), "source", label):
+            source = parse_source(rec)
+            if source.id in sources:
+                raise rec.error("duplicate id; ids must be unique", "id")
+            sources[source.id] = source
+    return sources
+
+
+def load_geodata(directory: PathLike | None = None) -> Geodata:
+    """Read and validate a geodata directory.
+
+    Parameters
+    ----------
+    directory : str, Path or Traversable, optional
+        The geodata directory; the curated copy shipped with the package when
+        omitted.
+
+    Returns
+    -------
+    Geodata
+        Places, legs, routes, sources and layers, each a dict keyed by id in
+        file order, and ``digest``, the SHA-256 of every file read.
+
+    Raises
+    ------
+    DataError
+        On the first bad record, naming the file, the record and the field.
+    """
+    root = _as_traversable(directory)
+    digest = hashlib.sha256()
+    docs: list[tuple[str, str, dict[str, Any]]] = []  # (kind, label, doc)
+
+    def read(node: Traversable, kind: str, label: str) -> None:
+        digest.update(label.encode() + b"\0" + node.read_bytes() + b"\0")
+        docs.append((kind, label, read_toml(node, label)))
+
+    for node in _toml_files(root, "places"):
+        read(node, "places", f"places/{node.name}")
+    for node in _toml_files(root, "layers"):
+        read(node, "layer", f"layers/{node.name}")
+    for node in _toml_files(root, "sources"):
+        read(node, "sources", f"sources/{node.name}")
+    node = root / "routes.toml"
+    if not node.is_file():
+        raise DataError(f"is missing from the geodata directory {root}", file="routes.toml")
+    read(node, "routes", "routes.toml")
+
+    places: dict[str, Place] = {}
+    legs: dict[str, Leg] = {}
+    routes: dict[str, Route] = {}
+    sources: dict[str, Source] = {}
+    layers: dict[str, Layer] = {}
+    seen: dict[str, str] = {}
+
+    def add(table: dict[str, Any], obj: Any, rec: Record) -> None:
+        if obj.id in seen:
+            raise rec.error(f"duplicate id, already used in {seen[obj.id]}; ids must be unique", "id")
+        seen[obj.id] = rec.file
+        table[obj.id] = obj
+
+    for kind, label, doc in docs:
+        if kind == "places":
+            for rec in _records(doc, "place", label):
+                add(places, _parse_place(rec), rec)
+        elif kind == "layer":
+            layer_id = label.split("/")[-1].removesuffix(".toml")
+            if layer_id not in LAYERS:
+                raise DataError(f"unknown layer {layer_id!r}; name the file after one of {', '.join(LAYERS)}", file=label)
+            head = Record({**doc, "id": layer_id}, label, "layer", 0)
+            layers[layer_id] = Layer(layer_id, head.str("title"), head.str("description"))
+            for rec in _records(doc, "leg", label):
+                add(legs, _parse_leg(rec, layer_id), rec)
+        elif kind == "sources":
+            for rec in _records(doc, "source", label):
+                add(sources, parse_source(rec), rec)
+        else:
+            for rec in _records(doc, "route", label):
+                add(routes, _parse_route(rec), rec)
+
+    _check_references(places, legs, routes, sources)
+    layers = {k: layers[k] for k in LAYERS if k in layers}
+    return Geodata(places, legs, routes, sources, layers, digest.hexdigest())
+
+
+def _check_references(places: dict[str, Place], legs: dict[str, Leg], routes: dict[str, Route], sources: dict[str, Source]) -> None:
+    """Every place, leg and source id that a record names must exist."""
+    for leg in legs.values():
+        where = dict(file=f"layers/{leg.layer}.toml", record=f"leg '{leg.id}'")
+        for i, item in enumerate(leg.path):
+            if isinstance(item, str) and item not in places:
+                raise DataError(f"point {i + 1} names unknown place {item!r}; add it to places/ or fix the id", field="path", **where)
+        for sid in leg.sources:
+            if sid not in sources:
+                raise DataError(f"unknown source {sid!r}; add it to a file in sources/", field="sources", **where)
+    for route in routes.values():
+        where = dict(file="routes.toml", record=f"route '{route.id}'")
+        for lid in route.legs:
+            if lid not in legs:
+                raise DataError(f"unknown leg {lid!r}; use a leg id from layers/", field="legs", **where)
+        for sid in route.sources:
+            if sid not in sources:
+                raise DataError(f"unknown source {sid!r}; add it to a file in sources/", field="sources", **where)

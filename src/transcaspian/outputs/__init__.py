@@ -1,0 +1,1 @@
+"""GIS outputs: GeoJSON, GeoPackage with QGIS styles, FlatGeobuf, KML, CSV, provenance."""

@@ -1,0 +1,1 @@
+"""The markdown report and the fact-checker's tables."""

@@ -1,0 +1,1 @@
+"""A user's vector files: opened safely, read in batches, measured, written."""

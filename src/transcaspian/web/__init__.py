@@ -1,0 +1,1 @@
+"""Interactive folium maps: display geometry, popups, payload, page, assets."""

@@ -1,0 +1,100 @@
+"""Scripts and stylesheets the maps link (CDN mode) or inline (offline mode).
+
+Offline, everything comes from installed packages: Leaflet from
+``xstatic-leaflet`` (the version folium links), its images turned into
+``data:`` URIs, and the map's own ``map.js`` / ``map.css`` from
+``transcaspian.web.static``. Nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from functools import lru_cache
+from importlib.resources import files
+from pathlib import Path
+
+import folium.folium
+import xstatic.pkg.leaflet as xleaflet
+
+#: Leaflet version shipped by xstatic-leaflet (and linked by folium).
+LEAFLET_VERSION: str = xleaflet.VERSION
+
+_SOURCE_MAP = re.compile(r"\n?//# sourceMappingURL=\S*\s*$")
+_CSS_URL = re.compile(r"url\((['\"]?)(images/[A-Za-z0-9_.-]+\.png)\1\)")
+
+
+def leaflet_cdn_urls() -> tuple[str, str]:
+    """The Leaflet script and stylesheet URLs folium links by default.
+
+    Returns
+    -------
+    tuple of str
+        ``(js_url, css_url)``, taken from folium so the CDN page uses
+        exactly the assets a plain folium map would.
+    """
+    js = dict(folium.folium._default_js)["leaflet"]
+    css = dict(folium.folium._default_css)["leaflet_css"]
+    return js, css
+
+
+def _leaflet_dir() -> Path:
+    return Path(xleaflet.BASE_DIR)
+
+
+@lru_cache(maxsize=1)
+def leaflet_inline() -> tuple[str, str]:
+    """Leaflet's minified script and its stylesheet, ready to inline.
+
+    The ``sourceMappingURL`` comment is dropped (it would name a file that
+    does not exist beside the page) and the stylesheet's ``images/*.png``
+    become base64 ``data:`` URIs.
+
+    Returns
+    -------
+    tuple of str
+        ``(js, css)``.
+    """
+    base = _leaflet_dir()
+    js = _SOURCE_MAP.sub("\n", (base / "leaflet.js").read_text(encoding="utf-8"))
+    css = (base / "leaflet.css").read_text(encoding="utf-8")
+
+    def data_uri(match: re.Match[str]) -> str:
+        png = (base / match.group(2)).read_bytes()
+        return f'url("data:image/png;base64,{base64.b64encode(png).decode("ascii")}")'
+
+    return js, _CSS_URL.sub(data_uri, css)
+
+
+@lru_cache(maxsize=1)
+def map_js() -> str:
+    """The map's own script (layers, popups, controls); see ``data/map.js``."""
+    return (files("transcaspian.web.static") / "map.js").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def map_css() -> str:
+    """The map's own stylesheet; see ``data/map.css``."""
+    return (files("transcaspian.web.static") / "map.css").read_text(encoding="utf-8")
+
+
+def script_tag(js: str) -> str:
+    """An inline ``<script>`` element holding ``js``.
+
+    Raises
+    ------
+    ValueError
+        If the code contains ``</script`` or ``<!--``, which would end or
+        confuse the element (never the case for the shipped assets).
+    """
+    lowered = js.lower()
+    if "</script" in lowered or "<!--" in lowered:
+        raise ValueError("inline script contains '</script' or '<!--'")
+    return f"<script>{js}</script>"
+
+
+def style_tag(css: str) -> str:
+    """An inline ``<style>`` element holding ``css``."""
+    if "</style" in css.lower():
+        raise ValueError("inline stylesheet contains '</style'")
+    return f"<style>{css}</style>"

@@ -1,0 +1,1 @@
+"""JavaScript and CSS inlined into every map page."""

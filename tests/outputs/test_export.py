@@ -390,7 +390,10 @@ def test_kml_description__escapes_markup() -> None:
 
 
 def test_ogr_style__lines_and_places() -> None:
-    assert ogr_style("fiber", {"mode": "subsea_cable", "status": "operational", "route_accuracy": "traced"}) == "PEN(c:#0072B2,w:2.5px)"
+    from transcaspian.styles import LAYER_COLORS, MODE_WIDTHS
+
+    width = f"{MODE_WIDTHS['subsea_cable']:g}"
+    assert ogr_style("fiber", {"mode": "subsea_cable", "status": "operational", "route_accuracy": "traced"}) == f"PEN(c:{LAYER_COLORS['fiber']},w:{width}px)"
     assert ogr_style("places", {"kind": "port"}).startswith("SYMBOL(c:#0072B2,")
 
 

@@ -1042,8 +1042,10 @@
       tiles.on("tileerror", function () { errors += 1; if (errors >= 2) fallback(); });
       window.setTimeout(fallback, 8000);
     }
-    if (data.caption) map.attributionControl.addAttribution(escapeHtml(data.caption));
-    if (data.data_attribution) map.attributionControl.addAttribution(escapeHtml(data.data_attribution));
+    var attribution = map.attributionControl.getContainer();
+    L.DomEvent.on(attribution, "click", function () { L.DomUtil.addClass(attribution, "tc-open"); });
+    var credit = [data.caption, data.data_attribution].filter(Boolean).join(" · ");
+    if (credit) map.attributionControl.addAttribution(escapeHtml(credit));
 
     var styles = data.styles || [];
     // Prototype-free maps: an id such as "__proto__" or "constructor" is just a key.

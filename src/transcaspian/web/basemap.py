@@ -30,7 +30,7 @@ LEVEL_MARGINS_DEG: dict[str, float] = {"50m": 12.0, "10m": 2.5}
 MAX_SPAN_DEG: dict[str, float] = {"50m": 90.0, "10m": 40.0}
 #: Zoom beyond which the offline basemap has no more detail to show.
 MAX_ZOOM = 11
-ATTRIBUTION = "Natural Earth; names: Natural Earth, Unicode CLDR, Wikidata"
+ATTRIBUTION = "Natural Earth · names: CLDR, Wikidata"
 
 
 @functools.lru_cache(maxsize=1)

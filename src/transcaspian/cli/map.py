@@ -1,10 +1,12 @@
-"""``transcaspian map``: a user's vector files on one interactive map."""
+"""``transcaspian map``: a user's vector files on one interactive map, or as an image."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import click
+
+from transcaspian.cli.options import lang_option, tiles_option
 
 
 @click.command(name="map")
@@ -14,14 +16,34 @@ import click
     "--output",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="HTML file to write (atomically).",
+    help="File to write (atomically): HTML, or the image of --format.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["html", "png", "svg"]),
+    default="html",
+    show_default=True,
+    help="html: the interactive map; png: a 1200×630 image (social card); svg: a print-ready image.",
 )
 @click.option("--offline", is_flag=True, help="One self-contained file: Leaflet inlined, Natural Earth basemap, no network requests.")
 @click.option("--title", metavar="TEXT", help="Title of the map (default: the file names).")
 @click.option("--layer", metavar="NAME", help="Layer to read, for files with several (GeoPackage).")
 @click.option("--assume-crs", metavar="CRS", help="CRS of files that declare none, e.g. EPSG:4326 or EPSG:32639.")
-def map_command(files: tuple[str, ...], output: Path, offline: bool, title: str | None, layer: str | None, assume_crs: str | None) -> None:
-    """Render FILEs as one interactive map: same styles, controls and safe popups.
+@lang_option
+@tiles_option
+def map_command(
+    files: tuple[str, ...],
+    output: Path,
+    fmt: str,
+    offline: bool,
+    title: str | None,
+    layer: str | None,
+    assume_crs: str | None,
+    lang: str,
+    tiles: str | None,
+) -> None:
+    """Render FILEs as one interactive map (or image): same styles, controls and safe popups.
 
     Any vector file GDAL reads (GeoJSON, GeoPackage, FlatGeobuf, Shapefile,
     ...) or GeoParquet, in any CRS (reprojected to WGS84). Each file is one
@@ -29,9 +51,23 @@ def map_command(files: tuple[str, ...], output: Path, offline: bool, title: str 
     """
     from transcaspian.files import atomic_write
     from transcaspian.userdata.opening import read_vector
-    from transcaspian.web.render import user_map_html
+    from transcaspian.web.page import DEFAULT_TILES, tile_provider
 
+    if tiles is not None:
+        try:
+            tile_provider(tiles)
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--tiles") from None
     # Read (and check) every file before writing anything.
     layers = [(Path(f).name, read_vector(f, layer=layer, assume_crs=assume_crs)) for f in files]
-    atomic_write(output, user_map_html(layers, title=title, offline=offline))
+    if fmt == "html":
+        from transcaspian.web.render import user_map_html
+
+        data: str | bytes = user_map_html(layers, title=title, offline=offline, lang=lang, tiles=tiles or DEFAULT_TILES)
+    else:
+        from transcaspian.web.staticmap import static_image
+        from transcaspian.web.userpayload import user_payload
+
+        data = static_image(user_payload(layers, title=title, lang=lang), fmt=fmt)
+    atomic_write(output, data)
     click.echo(f"wrote {output}", err=True)

@@ -152,6 +152,11 @@ def make_map(payload: Mapping[str, Any], *, offline: bool = False, tiles: str = 
         Element ids are deterministic; render with :func:`map_html`.
     """
     payload = pack_payload(payload)
+    if not offline and payload.get("basemap"):
+        # Online, the basemap is only the fallback when tiles fail: the world
+        # at its coarsest level keeps the page light.
+        basemap = payload["basemap"]
+        payload["basemap"] = {**basemap, "levels": [level for level in basemap["levels"] if level["box"] is None]}
     bounds = payload.get("bounds") or [[35.0, 40.0], [50.0, 60.0]]
     center = [(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2]
     # zoomSnap 0.25: fitBounds can fill the frame instead of jumping a whole level.

@@ -23,7 +23,7 @@ LAYER_COLORS: dict[str, str] = {
     "fiber": "#0072B2",  # blue
     "power_cables": "#BE548F",  # reddish purple, darkened
     "btc_pipeline": "#000000",  # black
-    "routes": "#A47100",  # orange, darkened
+    "routes": "#008A64",  # bluish green, darkened
 }
 
 #: Line width of each mode, in CSS pixels (web) and points (QGIS, KML); at

@@ -241,7 +241,7 @@ def test_layer_qml__rules_match_line_style(measured: Measured) -> None:
         options = {o.get("name"): o.get("value") for o in symbols[rule.get("symbol")].iter("Option") if o.get("name")}
         assert options["line_color"] == qgis_color(style.color)
         assert float(options["line_width"]) == style.width
-        assert options["line_width_unit"] == "Point"
+        assert options["line_width_unit"] == "Pixel"  # the same pixels as the web maps
         if style.dash:
             assert options["use_custom_dash"] == "1"
             assert options["customdash"] == ";".join(f"{d * style.width:g}" for d in style.dash)

@@ -1089,10 +1089,13 @@
       }
     }
 
+    var current = null;
+
     function openFeature(entry, latlng, focus) {
       var content = popupNode(entry.feature, entry.layerTitle, data);
       var popup = L.popup(popupOptions()).setLatLng(anchorOf(entry.layer, latlng)).setContent(content);
       popup.openOn(map);
+      current = popup;
       rememberHash(entry.feature.id);
       var close = popup.getElement() && popup.getElement().querySelector(".leaflet-popup-close-button");
       if (close) close.setAttribute("aria-label", ui.close);
@@ -1124,6 +1127,26 @@
       L.popup(popupOptions()).setLatLng(latlng).setContent(box).openOn(map);
     }
 
+    function touchEvent(e) {
+      var o = e.originalEvent;
+      return !!(o && (o.pointerType === "touch" || (o.sourceCapabilities && o.sourceCapabilities.firesTouchEvents) || L.Browser.mobile));
+    }
+
+    var isPoint = function (x) { return !!x.layer.getLatLng; };
+
+    /** Visible features drawn within ``tolerance`` px of a container point, points or lines. */
+    function nearby(point, tolerance, points) {
+      return entries.filter(function (other) {
+        return isPoint(other) === points && map.hasLayer(other.group) &&
+          pixelDistance(map, other.layer, point) <= tolerance + (points ? 0 : other.style.weight / 2);
+      });
+    }
+
+    function openNear(near, latlng) {
+      if (near.length > 1) chooser(near.slice(0, 8), latlng);
+      else if (near.length === 1) openFeature(near[0], isPoint(near[0]) ? null : latlng);
+    }
+
     function onFeatureClick(entry, e) {
       L.DomEvent.stopPropagation(e);
       if (measure && measure.active()) {
@@ -1131,15 +1154,21 @@
         measure.addPoint(entry.layer.getLatLng ? entry.layer.getLatLng() : e.latlng);
         return;
       }
-      var tolerance = e.originalEvent && (e.originalEvent.pointerType === "touch" || e.originalEvent.sourceCapabilities && e.originalEvent.sourceCapabilities.firesTouchEvents) ? 14 : 6;
-      var point = map.latLngToContainerPoint(e.latlng);
-      var near = entries.filter(function (other) {
-        return map.hasLayer(other.group) && pixelDistance(map, other.layer, point) <= tolerance + other.style.weight / 2;
-      });
+      // A marker hit is what was meant unless other markers overlap it; a
+      // line shares its pixels with any line drawn close by.
+      var near = nearby(map.latLngToContainerPoint(e.latlng), touchEvent(e) ? 14 : 6, isPoint(entry));
       if (near.indexOf(entry) < 0) near.unshift(entry);
-      if (near.length > 1) chooser(near.slice(0, 8), e.latlng);
-      else openFeature(entry, entry.layer.getLatLng ? null : e.latlng);
+      openNear(near, e.latlng);
     }
+
+    // A click or tap beside a thin or dashed line (in a dash's gap) still
+    // finds it: places first, then lines, within a finger's width on touch.
+    map.on("click", function (e) {
+      if (measure && measure.active()) return;
+      var point = e.containerPoint, tolerance = touchEvent(e) ? 16 : 8;
+      var near = nearby(point, tolerance, true);
+      openNear(near.length ? near : nearby(point, tolerance, false), e.latlng);
+    });
 
     (data.layers || []).forEach(function (layerData, layerIndex) {
       var group = L.featureGroup();
@@ -1289,6 +1318,8 @@
       fullscreen: fullscreen,
       search: search,
       legend: legend,
+      /** The feature popup opened last (null before any). */
+      popup: function () { return current; },
       notice: notice,
       fold: fold
     };

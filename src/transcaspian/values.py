@@ -1,11 +1,48 @@
-"""Small shared values and helpers with no dependencies: precisions, text for fixed-width tables."""
+"""Small shared values and helpers with no dependencies on the rest of the package.
+
+One copy of each: precisions, missing values, JSON-ready values, coordinate
+rounding, number and length formatting, text for fixed-width tables, and the
+labels people read for the line and place fields (map popups and KML
+balloons use the same words).
+"""
 
 from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import pandas as pd
 
 #: Decimal places of GeoJSON coordinates (1e-6 degree is about 0.1 m).
 COORD_PRECISION = 6
 #: Decimal places of lengths in km (1e-3 km = 1 m).
 LENGTH_PRECISION = 3
+
+#: What people read for a field in a map popup or a KML balloon.
+FIELD_LABELS: dict[str, str] = {
+    "mode": "Mode",
+    "status": "Status",
+    "route_accuracy": "Route accuracy",
+    "operator": "Operator",
+    "capacity": "Capacity",
+    "kind": "Kind",
+    "country": "Country",
+    "length_km": "Measured length",
+    "country_lengths_km": "By country",
+    "stated_length_km": "Stated length",
+    "length_ratio": "Measured / stated",
+    "check": "Check",
+    "facts": "Published figures",
+    "sources": "Sources",
+    "source": "Located by",
+    "notes": "Notes",
+}
+#: How every measured length was obtained, said once for popups and balloons.
+LENGTH_NOTE = "WGS84 geodesic along the drawn line"
 
 
 def clip(text: str, width: int) -> str:
@@ -14,6 +51,115 @@ def clip(text: str, width: int) -> str:
     Runs of whitespace (newlines and tabs from a user's file included) become
     one space, so a value cannot break the table's rows; a longer text ends
     in an ellipsis.
+
+    Examples
+    --------
+    >>> clip("Baku\\nTbilisi   Ceyhan", 12)
+    'Baku Tbilis…'
     """
     text = " ".join(str(text).split())
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def is_missing(value: Any, *, blank: bool = False) -> bool:
+    """True for a value that says "no value": None, NaN, NaT, ``pd.NA``.
+
+    Parameters
+    ----------
+    value : any
+        A scalar or a container; containers (lists, dicts, arrays) are never
+        missing, even when empty.
+    blank : bool
+        Also count a string of only whitespace as missing (for text shown
+        to people, where an empty cell is no information).
+
+    Examples
+    --------
+    >>> [is_missing(v) for v in (None, float("nan"), pd.NA, 0, "", [])]
+    [True, True, True, False, False, False]
+    >>> is_missing("  ", blank=True)
+    True
+    """
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return blank and not value.strip()
+    if isinstance(value, (Mapping, list, tuple, np.ndarray)):
+        return False
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def json_value(value: Any) -> Any:
+    """A value as JSON can hold it, nested values converted all the way down.
+
+    numpy scalars become Python numbers, NaN and infinities ``None`` (JSON has
+    neither), dates and times ISO 8601 text, ``Decimal`` a float, bytes hex
+    text, mappings objects with text keys, sequences and arrays lists;
+    anything else its ``str``.
+
+    Examples
+    --------
+    >>> json_value({"km": np.float64(1.5), "n": np.int64(2), "x": float("nan"), "d": date(2024, 5, 1)})
+    {'km': 1.5, 'n': 2, 'x': None, 'd': '2024-05-01'}
+    """
+    if value is None or isinstance(value, (str, bool)):
+        return value
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating, Decimal)):
+        number = float(value)
+        return number if math.isfinite(number) else None
+    if isinstance(value, (datetime, date, time)):
+        return value.isoformat()
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value).hex()
+    if isinstance(value, Mapping):
+        return {str(k): json_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [json_value(v) for v in value]
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return str(value)
+
+
+def round_coords(coordinates: Any, ndigits: int = COORD_PRECISION) -> Any:
+    """GeoJSON ``coordinates`` (nested lists) rounded to ``ndigits`` decimals.
+
+    Every dimension is kept: a Z value is rounded like x and y, not dropped.
+
+    Examples
+    --------
+    >>> round_coords([[49.12345678, 40.1, 12.3456789], [50, 41]], 3)
+    [[49.123, 40.1, 12.346], [50.0, 41.0]]
+    """
+    if isinstance(coordinates, (list, tuple)):
+        return [round_coords(c, ndigits) for c in coordinates]
+    return round(float(coordinates), ndigits)
+
+
+def format_number(value: float, decimals: int = 1) -> str:
+    """Thousands-separated number, trailing zeros of the decimals dropped.
+
+    Examples
+    --------
+    >>> format_number(1768.0), format_number(1075.34), format_number(0.5)
+    ('1,768', '1,075.3', '0.5')
+    """
+    text = f"{float(value):,.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def format_km(value: float, decimals: int = 1) -> str:
+    """A length for people: thousands separators, a fixed number of decimals, "km".
+
+    Examples
+    --------
+    >>> format_km(1768.04), format_km(139.7, 3)
+    ('1,768.0 km', '139.700 km')
+    """
+    return f"{float(value):,.{decimals}f} km"

@@ -42,6 +42,7 @@ from transcaspian.geo.countries import CountryIndex, country_part
 from transcaspian.geo.geodesy import line_length_km, section_km
 from transcaspian.network.lines import Network
 from transcaspian.network.records import Source, worst_accuracy
+from transcaspian.values import format_km
 
 VERDICTS = ("consistent", "trace_short", "trace_long", "impossible", "not_checkable")
 
@@ -391,10 +392,6 @@ RECORD_FIELDS = (
 )  # fmt: skip
 
 
-def _km(v: float) -> str:
-    return f"{v:,.1f} km"
-
-
 def judge(claim: Claim, measurement: Measurement | None, source: Source | None = None) -> Check:
     """The verdict on one length claim.
 
@@ -459,8 +456,8 @@ def judge(claim: Claim, measurement: Measurement | None, source: Source | None =
         return Check(
             verdict="impossible",
             reason=(
-                f"stated {claim.stated_text()} (at most {_km(band[1])} with {tolerance}) is shorter than the "
-                f"{_km(measurement.ends_km)} geodesic distance between the subject's own end points; "
+                f"stated {claim.stated_text()} (at most {format_km(band[1])} with {tolerance}) is shorter than the "
+                f"{format_km(measurement.ends_km)} geodesic distance between the subject's own end points; "
                 "no line joining them can be that short"
             ),
             **base,
@@ -469,7 +466,7 @@ def judge(claim: Claim, measurement: Measurement | None, source: Source | None =
         return Check(
             verdict="trace_short",
             reason=(
-                f"measured {_km(measured)} is below the {_km(band[0])} that {tolerance} allows: "
+                f"measured {format_km(measured)} is below the {format_km(band[0])} that {tolerance} allows: "
                 "the trace misses part of the line, or the figure counts more than the subject"
             ),
             **base,
@@ -478,13 +475,13 @@ def judge(claim: Claim, measurement: Measurement | None, source: Source | None =
         return Check(
             verdict="trace_long",
             reason=(
-                f"measured {_km(measured)} is above the {_km(band[1])} that {tolerance} allows: "
+                f"measured {format_km(measured)} is above the {format_km(band[1])} that {tolerance} allows: "
                 "a waypoint is off the line, or the figure is of a shorter route"
             ),
             **base,
         )
-    upper = "" if math.isinf(band[1]) else f" to {_km(band[1])}"
-    return Check(verdict="consistent", reason=f"measured {_km(measured)} is within {_km(band[0])}{upper} ({tolerance})", **base)
+    upper = "" if math.isinf(band[1]) else f" to {format_km(band[1])}"
+    return Check(verdict="consistent", reason=f"measured {format_km(measured)} is within {format_km(band[0])}{upper} ({tolerance})", **base)
 
 
 def check_claims(

@@ -24,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import math
 import os
 import shutil
 import tempfile
@@ -51,34 +50,13 @@ from transcaspian.network.records import MODES, PLACE_KINDS, ROUTE_ACCURACIES, S
 from transcaspian.outputs.fields import COUNTRY_LENGTH_PREFIX, country_column, data_dictionary, describe, storage_type
 from transcaspian.outputs.qml import LINE_KEYS, line_layer_qml, point_layer_qml
 from transcaspian.styles import PLACE_STYLES, line_style
-from transcaspian.values import COORD_PRECISION, LENGTH_PRECISION
+from transcaspian.values import COORD_PRECISION, FIELD_LABELS, LENGTH_NOTE, LENGTH_PRECISION, format_km, is_missing, json_value, round_coords
 
 if TYPE_CHECKING:
     from transcaspian.measured import Measured
 
 CRS_WGS84 = "EPSG:4326"
 
-
-
-def _round_coords(value: Any, ndigits: int) -> Any:
-    if isinstance(value, (list, tuple)):
-        return [_round_coords(v, ndigits) for v in value]
-    return round(float(value), ndigits)
-
-
-def _clean(value: Any) -> Any:
-    """Make a property value JSON-ready: numpy scalars, NaN to null, lengths."""
-    if isinstance(value, Mapping):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return [_clean(v) for v in value]
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return None if math.isnan(value) else float(value)
-    if value is None or isinstance(value, (str, int, bool)):
-        return value
-    return str(value)
 
 
 def round_lengths(props: dict[str, Any]) -> dict[str, Any]:
@@ -104,9 +82,9 @@ def feature_collection(frame: gpd.GeoDataFrame, *, precision: int = COORD_PRECIS
         frame = frame.to_crs(4326)
     features = []
     for _, row in frame.iterrows():
-        props = {k: _clean(v) for k, v in row.items() if k != frame.geometry.name}
+        props = {k: json_value(v) for k, v in row.items() if k != frame.geometry.name}
         geom = json.loads(shapely.to_geojson(row[frame.geometry.name]))
-        geom["coordinates"] = _round_coords(geom["coordinates"], precision)
+        geom["coordinates"] = round_coords(geom["coordinates"], precision)
         features.append({"type": "Feature", "id": props["id"], "properties": round_lengths(props), "geometry": geom})
     collection: dict[str, Any] = {"type": "FeatureCollection"}
     if name:
@@ -206,15 +184,11 @@ def round_geometry(geometry: Any, precision: int = COORD_PRECISION) -> Any:
 
 def json_text(value: Any) -> str:
     """Compact, key-sorted JSON text of a nested value (lengths rounded to metres)."""
-    return json.dumps(_clean(value), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
-def _is_missing(value: Any) -> bool:
-    return value is None or (isinstance(value, (float, np.floating)) and math.isnan(value)) or value is pd.NA
+    return json.dumps(json_value(value), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def _infer_kind(values: list[Any]) -> str:
-    present = [v for v in values if not _is_missing(v)]
+    present = [v for v in values if not is_missing(v)]
     if any(isinstance(v, (Mapping, list, tuple, np.ndarray)) for v in present):
         return "json"
     if present and all(isinstance(v, (bool, np.bool_)) for v in present):
@@ -234,7 +208,7 @@ def _column_kind(name: str, series: pd.Series, table: str | None = None) -> str:
         if field.type == "JSON text":
             return "json"
         kind = _infer_kind(list(series))
-        if kind == "json" or (kind == "text" and field.type == "real" and any(not _is_missing(v) for v in series)):
+        if kind == "json" or (kind == "text" and field.type == "real" and any(not is_missing(v) for v in series)):
             # Values the dictionary does not expect are written as they are.
             return kind
         return field.type
@@ -262,14 +236,14 @@ def typed_column(name: str, series: pd.Series, table: str | None = None) -> pd.S
     values = list(series)
     if kind == "json":
         # round_lengths rounds the values of a ``*_km`` mapping to metres.
-        return pd.Series([None if _is_missing(v) else json_text(round_lengths({name: v})[name]) for v in values], dtype=object)
+        return pd.Series([None if is_missing(v) else json_text(round_lengths({name: v})[name]) for v in values], dtype=object)
     if kind == "real":
-        return pd.Series([np.nan if _is_missing(v) else _round_km(name, v) for v in values], dtype="float64")
+        return pd.Series([np.nan if is_missing(v) else _round_km(name, v) for v in values], dtype="float64")
     if kind == "integer":
-        return pd.Series([None if _is_missing(v) else int(v) for v in values], dtype="Int64")
+        return pd.Series([None if is_missing(v) else int(v) for v in values], dtype="Int64")
     if kind == "boolean":
-        return pd.Series([None if _is_missing(v) else bool(v) for v in values], dtype="boolean")
-    return pd.Series([None if _is_missing(v) else str(v) for v in values], dtype=object)
+        return pd.Series([None if is_missing(v) else bool(v) for v in values], dtype="boolean")
+    return pd.Series([None if is_missing(v) else str(v) for v in values], dtype=object)
 
 
 def line_countries(frames: Mapping[str, gpd.GeoDataFrame]) -> list[str]:
@@ -595,10 +569,6 @@ def write_csv_layers(out: str | Path, frames: Mapping[str, gpd.GeoDataFrame]) ->
     return written
 
 
-def _fmt_km(value: Any) -> str:
-    return f"{float(value):,.1f} km"
-
-
 def kml_description(row: Mapping[str, Any], layer_title: str = "") -> str:
     """The HTML balloon text of one Placemark.
 
@@ -618,29 +588,21 @@ def kml_description(row: Mapping[str, Any], layer_title: str = "") -> str:
     lines = []
     if layer_title:
         lines.append(f"<b>{esc(layer_title)}</b>")
-    labels = (
-        ("mode", "Mode"),
-        ("status", "Status"),
-        ("route_accuracy", "Route accuracy"),
-        ("operator", "Operator"),
-        ("capacity", "Capacity"),
-        ("kind", "Kind"),
-        ("country", "Country"),
-    )
-    for key, label in labels:
+    label = FIELD_LABELS
+    for key in ("mode", "status", "route_accuracy", "operator", "capacity", "kind", "country"):
         value = row.get(key)
-        if not _is_missing(value) and str(value) != "":
-            lines.append(f"{label}: {esc(str(value).replace('_', ' ') if key in ('mode', 'status', 'route_accuracy', 'kind') else value)}")
-    if not _is_missing(row.get("length_km")):
-        lines.append(f"Measured length: {esc(_fmt_km(row['length_km']))} (geodesic, WGS84, as drawn)")
-    if not _is_missing(row.get("stated_length_km")):
-        lines.append(f"Stated length: {esc(_fmt_km(row['stated_length_km']))}")
-    if not _is_missing(row.get("length_ratio")):
-        lines.append(f"Measured / stated: {esc(format(float(row['length_ratio']), '.3f'))}")
-    if not _is_missing(row.get("check")) and row.get("check"):
-        lines.append(f"Check: {esc(str(row['check']).replace('_', ' '))}")
-    if not _is_missing(row.get("source")) and row.get("source"):
-        lines.append(f"Coordinate source: {esc(row['source'])}")
+        if not is_missing(value, blank=True):
+            lines.append(f"{label[key]}: {esc(str(value).replace('_', ' ') if key in ('mode', 'status', 'route_accuracy', 'kind') else value)}")
+    if not is_missing(row.get("length_km")):
+        lines.append(f"{label['length_km']}: {esc(format_km(row['length_km']))} ({LENGTH_NOTE})")
+    if not is_missing(row.get("stated_length_km")):
+        lines.append(f"{label['stated_length_km']}: {esc(format_km(row['stated_length_km']))}")
+    if not is_missing(row.get("length_ratio")):
+        lines.append(f"{label['length_ratio']}: {esc(format(float(row['length_ratio']), '.3f'))}")
+    if not is_missing(row.get("check"), blank=True):
+        lines.append(f"{label['check']}: {esc(str(row['check']).replace('_', ' '))}")
+    if not is_missing(row.get("source"), blank=True):
+        lines.append(f"{label['source']}: {esc(row['source'])}")
     facts = row.get("facts")
     if isinstance(facts, str) and facts:
         items = [
@@ -649,7 +611,7 @@ def kml_description(row: Mapping[str, Any], layer_title: str = "") -> str:
             if isinstance(fact, Mapping)
         ]
         if items:
-            lines.append("Published figures:<ul>" + "".join(items) + "</ul>")
+            lines.append(f"{label['facts']}:<ul>" + "".join(items) + "</ul>")
     sources = row.get("sources")
     if isinstance(sources, str) and sources:
         items = []
@@ -660,9 +622,9 @@ def kml_description(row: Mapping[str, Any], layer_title: str = "") -> str:
                 text = f'<a href="{esc(url)}">{text}</a>'
             items.append(f"<li>{text}</li>")
         if items:
-            lines.append("Sources:<ul>" + "".join(items) + "</ul>")
-    if not _is_missing(row.get("notes")) and row.get("notes"):
-        lines.append(f"Notes: {esc(row['notes'])}")
+            lines.append(f"{label['sources']}:<ul>" + "".join(items) + "</ul>")
+    if not is_missing(row.get("notes"), blank=True):
+        lines.append(f"{label['notes']}: {esc(row['notes'])}")
     return "<br/>".join(lines)
 
 

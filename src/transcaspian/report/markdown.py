@@ -30,7 +30,7 @@ from transcaspian.claims.judge import (
 )
 from transcaspian.geo.geodesy import SPLIT_SPACING_KM
 from transcaspian.network.records import Source
-from transcaspian.values import clip
+from transcaspian.values import clip, format_km, format_number
 
 
 def summary_table(legs: gpd.GeoDataFrame, routes: gpd.GeoDataFrame) -> str:
@@ -54,13 +54,8 @@ def summary_table(legs: gpd.GeoDataFrame, routes: gpd.GeoDataFrame) -> str:
 _TABLE_HEAD = ("claim", "subject", "stated", "measured", "ratio", "verdict", "source")
 
 
-def _num(value: float) -> str:
-    """1,768 or 1,075.3: no decimals on whole numbers."""
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
-
-
 def _measured_text(chk: Check) -> str:
-    return "" if chk.measured_km is None else f"{chk.measured_km:,.1f} km"
+    return "" if chk.measured_km is None else format_km(chk.measured_km)
 
 
 def _ratio_text(chk: Check) -> str:
@@ -307,10 +302,10 @@ def report_markdown(result: CheckResult) -> str:
     if result.spreads:
         lines += ["## Where sources disagree", ""]
         for s in result.spreads:
-            measured = "no measurement" if s.measured_km is None else f"measured {s.measured_km:,.1f} km"
+            measured = "no measurement" if s.measured_km is None else f"measured {format_km(s.measured_km)}"
             lines += [
-                f"### {_md_code(s.subject)}: {_num(s.low_km)} to {_num(s.high_km)} km "
-                f"(spread {_num(s.spread_km)} km, {s.spread_pct:.1f}%); {measured}",
+                f"### {_md_code(s.subject)}: {format_number(s.low_km)} to {format_number(s.high_km)} km "
+                f"(spread {format_number(s.spread_km)} km, {s.spread_pct:.1f}%); {measured}",
                 "",
             ]
             rows = [

@@ -29,9 +29,6 @@ import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from datetime import time as dtime
-from decimal import Decimal
 from typing import IO, Any
 
 import numpy as np
@@ -49,7 +46,7 @@ from transcaspian.userdata.opening import (
     crs_name,
     no_geometry_error,
 )
-from transcaspian.values import COORD_PRECISION, LENGTH_PRECISION, clip
+from transcaspian.values import LENGTH_PRECISION, clip, json_value, round_coords
 
 #: Key of the length outside the shipped country boundaries' extent.
 OUTSIDE = "outside_region"
@@ -411,25 +408,6 @@ def _km(value: float | None) -> float | None:
     return None if value is None else round(value, LENGTH_PRECISION)
 
 
-def _json_value(value: Any) -> Any:
-    """A property value as JSON can hold it (dates as ISO text, NaN as null)."""
-    if value is None or isinstance(value, (str, bool, int)):
-        return value
-    if isinstance(value, float):
-        return None if not math.isfinite(value) else value
-    if isinstance(value, (datetime, date, dtime)):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, bytes):
-        return value.hex()
-    if isinstance(value, Mapping):
-        return {str(k): _json_value(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_json_value(v) for v in value]
-    return str(value)
-
-
 def _countries_text(split: Mapping[str, float] | None) -> str:
     if not split:
         return ""
@@ -572,7 +550,7 @@ class GeoJsonWriter(Writer):
         self.first = True
 
     def row(self, row: FeatureRow) -> None:
-        props = {str(k): _json_value(v) for k, v in (row.properties or {}).items()}
+        props = {str(k): json_value(v) for k, v in (row.properties or {}).items()}
         props["length_km"] = _km(row.length_km)
         if self.by_country:
             props["country_lengths_km"] = _round_map(row.country_lengths_km) if row.country_lengths_km else None
@@ -593,13 +571,7 @@ class GeoJsonWriter(Writer):
 def _round_geometry(geometry: dict[str, Any]) -> dict[str, Any]:
     if geometry["type"] == "GeometryCollection":
         return {"type": "GeometryCollection", "geometries": [_round_geometry(g) for g in geometry["geometries"]]}
-    return {"type": geometry["type"], "coordinates": _round_coords(geometry["coordinates"])}
-
-
-def _round_coords(value: Any) -> Any:
-    if isinstance(value, list) and value and isinstance(value[0], (int, float)):
-        return [round(float(v), COORD_PRECISION) for v in value[:2]]
-    return [_round_coords(v) for v in value]
+    return {"type": geometry["type"], "coordinates": round_coords(geometry["coordinates"])}
 
 
 def _sum_maps(maps: Any) -> dict[str, float]:

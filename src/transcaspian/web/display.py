@@ -1,5 +1,8 @@
 """Geometry and text as the pages carry them: rounded, densified, escaped.
 
+``number`` and ``km_text`` are :func:`transcaspian.values.format_number` and
+:func:`~transcaspian.values.format_km`, shared with the reports and KML.
+
 Pure helpers shared by :mod:`~transcaspian.web.popups`,
 :mod:`~transcaspian.web.payload` and :mod:`~transcaspian.web.page`.
 """
@@ -7,17 +10,18 @@ Pure helpers shared by :mod:`~transcaspian.web.popups`,
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
 from transcaspian.geo.geodesy import densify
+from transcaspian.values import format_km as km_text
+from transcaspian.values import format_number as number
+from transcaspian.values import is_missing
 
 #: Decimal places of coordinates written into the page (1e-5 degree is
 #: about 1 m, far below what a screen shows).
@@ -65,26 +69,8 @@ def human(value: str) -> str:
 
 
 def missing(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    if isinstance(value, str) and not value.strip():
-        return True
-    try:
-        return bool(pd.isna(value)) if np.ndim(value) == 0 else False
-    except (TypeError, ValueError):
-        return False
-
-
-def number(value: float, decimals: int = 1) -> str:
-    """Thousands-separated number, trailing zeros of the decimals dropped."""
-    text = f"{float(value):,.{decimals}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def km_text(value: float) -> str:
-    return f"{float(value):,.1f} km"
+    """True for no value; for text shown to people a blank string is no information either."""
+    return is_missing(value, blank=True)
 
 
 def safe_links(links: Iterable[Mapping[str, str] | None]) -> list[dict[str, str]]:
@@ -225,3 +211,6 @@ def display_geometry(
         ]
         return {"type": "GeometryCollection", "geometries": parts} if parts else None
     return None
+
+
+__all__ = ["DISPLAY_PRECISION", "DISPLAY_SPACING_KM", "display_geometry", "human", "is_http_url", "json_for_script", "km_text", "make_row", "missing", "number", "safe_links"]

@@ -1,7 +1,8 @@
 """The maps' words in English, Russian, Azerbaijani, Kazakh and Turkish.
 
 Interface words (buttons, legend headings, popup labels, category values)
-are translated here by hand, one table per language, and reviewed as text;
+are translated here by hand (English popup labels are the shared
+:data:`transcaspian.values.FIELD_LABELS`, as in the KML balloons), one table per language, and reviewed as text;
 names of places, countries, seas and cities come from sourced labels
 (Natural Earth, Unicode CLDR, Wikidata; see :mod:`transcaspian.web.basemap`),
 never from machine translation. A word missing in a language falls back to
@@ -11,6 +12,8 @@ English.
 from __future__ import annotations
 
 from typing import Any
+
+from transcaspian.values import FIELD_LABELS, LENGTH_NOTE
 
 #: Languages a map can be built in (ISO 639-1), English first (the fallback).
 LANGUAGES: tuple[str, ...] = ("en", "ru", "az", "kk", "tr")
@@ -56,24 +59,24 @@ _EN: dict[str, str] = {
     "user_subtitle": "Lengths: WGS84 geodesic, measured on the full-resolution geometry.",
     "routes": "Routes (chains of legs)",
     "places": "Places",
-    "mode": "Mode",
-    "status": "Status",
+    "mode": FIELD_LABELS["mode"],
+    "status": FIELD_LABELS["status"],
     "course": "Course",
-    "operator": "Operator",
-    "capacity": "Capacity",
+    "operator": FIELD_LABELS["operator"],
+    "capacity": FIELD_LABELS["capacity"],
     "length": "Length",
     "measured": "measured",
     "stated": "stated",
-    "measured_length": "Measured length",
-    "by_country": "By country",
+    "measured_length": FIELD_LABELS["length_km"],
+    "by_country": FIELD_LABELS["country_lengths_km"],
     "claims": "Published figures and verdicts",
-    "sources": "Sources",
-    "notes": "Notes",
-    "kind": "Kind",
-    "country": "Country",
+    "sources": FIELD_LABELS["sources"],
+    "notes": FIELD_LABELS["notes"],
+    "kind": FIELD_LABELS["kind"],
+    "country": FIELD_LABELS["country"],
     "location": "Location",
-    "located_by": "Located by",
-    "geodesic_note": "WGS84 geodesic along the drawn line",
+    "located_by": FIELD_LABELS["source"],
+    "geodesic_note": LENGTH_NOTE,
     "verdict": "Verdict",
     "ratio": "ratio",
     "caption_data": "Data as of {date}",

@@ -25,13 +25,14 @@ import folium
 import geopandas as gpd
 import xyzservices
 import xyzservices.providers
-from branca.element import Element, MacroElement
+from branca.element import Element
 from folium.template import Template
 from markupsafe import escape
 
 from transcaspian.network.records import LAYERS
 from transcaspian.web import assets as render_assets
 from transcaspian.web.display import json_for_script
+from transcaspian.web.elements import Text, TextMacroElement
 from transcaspian.web.i18n import text
 from transcaspian.web.payload import network_payload, pack_payload
 from transcaspian.web.userpayload import user_payload
@@ -71,11 +72,13 @@ def tile_provider(name: str) -> xyzservices.TileProvider:
 # The folium map and its HTML
 
 
-class MapData(MacroElement):
+class MapData(TextMacroElement):
     """Title, meta tags, the map's own script and stylesheet, and its data as JSON.
 
     The data sits in ``<script type="application/json" id="tc-data">``; the
-    one line of generated JavaScript passes the folium map to map.js.
+    one line of generated JavaScript passes the folium map to map.js. The
+    template is fixed; title and data are attributes it inserts, never
+    template source (:class:`~transcaspian.web.elements.TextMacroElement`).
     """
 
     _template = Template(
@@ -167,11 +170,11 @@ def make_map(payload: Mapping[str, Any], *, offline: bool = False, tiles: str = 
     m.default_css = []
     if offline:
         js, css = render_assets.leaflet_inline()
-        figure.header.add_child(Element(render_assets.style_tag(css)), name="leaflet_css")
-        figure.header.add_child(Element(render_assets.script_tag(js)), name="leaflet")
+        figure.header.add_child(Text(render_assets.style_tag(css)), name="leaflet_css")
+        figure.header.add_child(Text(render_assets.script_tag(js)), name="leaflet")
     else:
         provider = tile_provider(tiles)
-        figure.header.add_child(Element(render_assets.cdn_tags()), name="leaflet")
+        figure.header.add_child(Text(render_assets.cdn_tags()), name="leaflet")
         folium.TileLayer(provider, control=False).add_to(m)
     m.add_child(MapData(payload, card=card))
     m.tc_lang = str(payload.get("lang", "en"))  # read by map_html for <html lang>

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from pyproj import Geod
 
-GEODATA = Path(__file__).resolve().parent.parent / "geodata"
+GEODATA = Path(__file__).resolve().parents[2] / "geodata"
 GEOD = Geod(ellps="WGS84")
 #: A place may lie this far from its reference without a stated reason.
 LIMIT_KM = 2.0

@@ -538,7 +538,7 @@ def test_embed_page__escapes_the_title():
 
 def test_write_maps__writes_every_page(tmp_path, measured):
     paths = write_maps(tmp_path, measured)
-    assert sorted(p.name for p in paths) == sorted([*MAP_PAGES, "embed.html"])
+    assert sorted(p.name for p in paths) == sorted([*MAP_PAGES, "embed.html", "index.png", "index.svg"])
     assert all((tmp_path / "maps" / p.name).read_text(encoding="utf-8") for p in paths)
 
 
@@ -546,7 +546,7 @@ def test_build__maps_written_and_identical_twice(built, tmp_path):
     from transcaspian.pipeline import run_build
 
     run_build(None, tmp_path)
-    for name in [*MAP_PAGES, "embed.html"]:
+    for name in [*MAP_PAGES, "embed.html", "index.png", "index.svg"]:
         assert (built / "maps" / name).read_bytes() == (tmp_path / "maps" / name).read_bytes(), name
 
 

@@ -24,10 +24,13 @@ import numpy as np
 import shapely
 
 #: Margin (degrees) around the data within which each finer level is carried.
-LEVEL_MARGINS_DEG: dict[str, float] = {"50m": 12.0, "10m": 2.5}
+LEVEL_MARGINS_DEG: dict[str, float] = {"50m": 8.0, "10m": 2.5}
 #: Largest longitude/latitude span (degrees) of the region a finer level may cover;
 #: a map of data spread wider gets that level around the data's centre only.
-MAX_SPAN_DEG: dict[str, float] = {"50m": 90.0, "10m": 40.0}
+MAX_SPAN_DEG: dict[str, float] = {"50m": 70.0, "10m": 25.0}
+#: Most bytes the basemap may add to a page: a finer level's region shrinks
+#: until the page fits (a map of a long, crinkled coast gets less detail).
+BUDGET_BYTES = 550_000
 #: Zoom beyond which the offline basemap has no more detail to show.
 MAX_ZOOM = 11
 ATTRIBUTION = "Natural Earth · names: CLDR, Wikidata"
@@ -103,7 +106,7 @@ def _name(names: dict[str, str], lang: str) -> str:
     return names.get(lang) or names.get("en") or ""
 
 
-def page_basemap(bounds: Sequence[Sequence[float]] | None, lang: str = "en") -> dict[str, Any]:
+def page_basemap(bounds: Sequence[Sequence[float]] | None, lang: str = "en", *, budget: int = BUDGET_BYTES) -> dict[str, Any]:
     """The basemap a page carries: the world coarse, detail near the data.
 
     Parameters
@@ -113,26 +116,40 @@ def page_basemap(bounds: Sequence[Sequence[float]] | None, lang: str = "en") -> 
     lang : str
         Language of the labels (``en``, ``ru``, ``az``, ``kk``, ``tr``);
         English where a name is missing in that language.
+    budget : int
+        Most bytes of compact JSON; the finer levels' regions shrink around
+        the data's centre until it fits.
 
     Returns
     -------
     dict
         ``levels``: ``{"z": first zoom, "q": quantum (degrees), "box":
-        [w, s, e, n] or None, "p": polygons of delta-encoded rings}``;
+        [w, s, e, n] in quanta, or None, "p": polygons of delta-encoded rings}``;
         ``labels``: ``[kind, lon, lat, min zoom, max zoom, text]``;
         ``max_zoom``; ``attribution``.
     """
     doc = shipped()
+    spans = dict(MAX_SPAN_DEG)
+    while True:
+        page = _page_basemap(doc, bounds, lang, spans)
+        size = len(json.dumps(page, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+        finer = [name for name in ("10m", "50m") if spans.get(name, 0) >= 2.0]
+        if size <= budget or not finer or bounds is None:
+            return page
+        spans[finer[0]] *= 0.7
+
+
+def _page_basemap(doc: dict[str, Any], bounds: Sequence[Sequence[float]] | None, lang: str, spans: dict[str, float]) -> dict[str, Any]:
     levels = []
     for level in doc["levels"]:
         name, quantum = level["name"], level["quantum"]
         if level["min_zoom"] == 0:
             box = None
             polys = [poly for country in level["polygons"] for poly in country]
-        elif bounds is None:
+        elif bounds is None or spans.get(name, 0) < 2.0:
             continue
         else:
-            box = _region(bounds, LEVEL_MARGINS_DEG[name], MAX_SPAN_DEG[name])
+            box = _region(bounds, LEVEL_MARGINS_DEG[name], spans[name])
             polys = clip_level(level["polygons"], quantum, box)
         levels.append(
             {"z": level["min_zoom"], "q": quantum, "box": [round(v / quantum) for v in box] if box else None, "p": polys}

@@ -1066,7 +1066,8 @@
 
     function popupOptions() {
       var size = map.getSize();
-      var maxWidth = Math.max(160, Math.min(340, size.x - 80));
+      // Content + Leaflet's 44 px of margins + the left column of buttons fit the width.
+      var maxWidth = Math.max(150, Math.min(340, size.x - 112));
       return {
         maxWidth: maxWidth,
         minWidth: Math.min(220, maxWidth),
@@ -1150,8 +1151,21 @@
     function onFeatureClick(entry, e) {
       L.DomEvent.stopPropagation(e);
       if (measure && measure.active()) {
-        // A place adds its own position; a line adds the point clicked on it.
-        measure.addPoint(entry.layer.getLatLng ? entry.layer.getLatLng() : e.latlng);
+        // A place adds its own position (the nearest, where markers overlap);
+        // a line adds the point clicked on it.
+        if (isPoint(entry)) {
+          // Leaflet reports a small circle marker's own position as the
+          // event's latlng: take the pointer's instead.
+          var at = e.originalEvent ? map.mouseEventToContainerPoint(e.originalEvent) : map.latLngToContainerPoint(e.latlng);
+          var best = entry, bestD = Infinity;
+          nearby(at, 8, true).forEach(function (other) {
+            var d = map.latLngToContainerPoint(other.layer.getLatLng()).distanceTo(at);
+            if (d < bestD) { best = other; bestD = d; }
+          });
+          measure.addPoint(best.layer.getLatLng());
+        } else {
+          measure.addPoint(e.latlng);
+        }
         return;
       }
       // A marker hit is what was meant unless other markers overlap it; a
@@ -1225,8 +1239,13 @@
     mapStop.tabIndex = 0;
     container.appendChild(mapStop);
     L.DomEvent.on(mapStop, "focus", function () { container.focus({ preventScroll: true }); });
+    // Chromium puts SVG shapes with focus handlers (Leaflet's tooltips) in the
+    // tab order: one stop per line. Features are reached through the search.
     var paths = container.querySelectorAll(".tc-f");
-    for (var i = 0; i < paths.length; i++) paths[i].setAttribute("aria-hidden", "true");
+    for (var i = 0; i < paths.length; i++) {
+      paths[i].setAttribute("tabindex", "-1");
+      paths[i].setAttribute("aria-hidden", "true");
+    }
 
     map.on("resize", function () {
       var narrow = map.getSize().x < SMALL;
@@ -1301,6 +1320,12 @@
     var start = decodeHash();
     if (!(start && go(start))) {
       if (bounds) map.fitBounds(bounds, fitOptions());
+      // A frame laid out after the script ran had no size to fit into: fit
+      // again once it has one.
+      var size = map.getSize();
+      if (bounds && (size.x < 50 || size.y < 50)) {
+        map.once("resize", function () { map.fitBounds(bounds, fitOptions()); });
+      }
     }
     window.addEventListener("hashchange", function () {
       var id = decodeHash();

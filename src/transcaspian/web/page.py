@@ -177,7 +177,7 @@ def make_map(payload: Mapping[str, Any], *, offline: bool = False, tiles: str = 
         figure.header.add_child(Text(render_assets.cdn_tags()), name="leaflet")
         folium.TileLayer(provider, control=False).add_to(m)
     m.add_child(MapData(payload, card=card))
-    m.tc_lang = str(payload.get("lang", "en"))  # read by map_html for <html lang>
+    setattr(m, "tc_lang", str(payload.get("lang", "en")))  # noqa: B010 (read by map_html for <html lang>)
     _fix_ids(figure)
     return m
 

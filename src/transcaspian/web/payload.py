@@ -240,10 +240,10 @@ def chain_coords(parts: Sequence[Sequence[Sequence[float]]]) -> list[list[float]
     """
     out: list[list[float]] = []
     for part in parts:
-        part = [list(c) for c in part]
-        if out and part and out[-1] == part[0]:
-            part = part[1:]
-        out.extend(part)
+        coords = [list(c) for c in part]
+        if out and coords and out[-1] == coords[0]:
+            coords = coords[1:]
+        out.extend(coords)
     return out
 
 
@@ -321,7 +321,7 @@ def network_payload(measured: Any, layer_ids: Sequence[str] | None = None, *, ti
     titles.update(routes=text(lang, "routes"), places=text(lang, "places"))
     network = [k for k in LAYERS if k in titles]
     combined = layer_ids is None
-    wanted = [*network, "routes", "places"] if combined else list(layer_ids)
+    wanted = [*network, "routes", "places"] if layer_ids is None else list(layer_ids)
     order = [k for k in [*network, "routes", "places"] if k in wanted]
     table, legend = StyleTable(), Legend()
     sources = _all_sources(measured)

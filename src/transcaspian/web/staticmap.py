@@ -184,7 +184,8 @@ def static_image(payload: Mapping[str, Any], *, fmt: str = "png", size: tuple[in
                     ax.plot(mx, my, zorder=zorder + z * 0.01, **_line_kwargs(style))
         ax.text(0.012, 0.975, str(payload.get("title", "")), transform=ax.transAxes, ha="left", va="top", fontsize=17, fontweight="bold",
                 color="#111111", wrap=True, zorder=30, bbox={"facecolor": "white", "alpha": 0.9, "edgecolor": "none", "pad": 5})
-        handles, labels = [], []
+        handles: list[Any] = []
+        labels: list[str] = []
         for section in payload.get("legend", []):
             # The card names each layer once; the print image lists every style.
             for item in section.get("items", [])[:1] if fmt == "png" else section.get("items", []):

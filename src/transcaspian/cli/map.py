@@ -30,6 +30,12 @@ from transcaspian.cli.options import lang_option, tiles_option
 @click.option("--title", metavar="TEXT", help="Title of the map (default: the file names).")
 @click.option("--layer", metavar="NAME", help="Layer to read, for files with several (GeoPackage).")
 @click.option("--assume-crs", metavar="CRS", help="CRS of files that declare none, e.g. EPSG:4326 or EPSG:32639.")
+@click.option(
+    "--simplify",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="METRES",
+    help="Simplify every line and polygon to this tolerance (metres) before drawing: for layers too big to draw in full on one page.",
+)
 @lang_option
 @tiles_option
 def map_command(
@@ -42,6 +48,7 @@ def map_command(
     assume_crs: str | None,
     lang: str,
     tiles: str | None,
+    simplify: float | None = None,
 ) -> None:
     """Render FILEs as one interactive map (or image): same styles, controls and safe popups.
 
@@ -51,6 +58,7 @@ def map_command(
     """
     from transcaspian.files import atomic_write
     from transcaspian.userdata.opening import read_vector
+    from transcaspian.web.biglayer import check_page_size, simplify_frame
     from transcaspian.web.page import DEFAULT_TILES, tile_provider
 
     if tiles is not None:
@@ -60,9 +68,13 @@ def map_command(
             raise click.BadParameter(str(error), param_hint="--tiles") from None
     # Read (and check) every file before writing anything.
     layers = [(Path(f).name, read_vector(f, layer=layer, assume_crs=assume_crs)) for f in files]
+    if simplify:
+        layers = [(name, simplify_frame(frame, simplify)) for name, frame in layers]
     if fmt == "html":
         from transcaspian.web.render import user_map_html
 
+        # A page that would freeze the browser is not written; the message says what to do instead.
+        check_page_size(layers)
         data: str | bytes = user_map_html(layers, title=title, offline=offline, lang=lang, tiles=tiles or DEFAULT_TILES)
     else:
         from transcaspian.web.staticmap import static_image

@@ -25,6 +25,13 @@ from transcaspian.errors import UsageError
 @click.option("--layer", metavar="NAME", help="Layer to read, for files with several (GeoPackage).")
 @click.option("--assume-crs", metavar="CRS", help="CRS of files that declare none, e.g. EPSG:4326 or EPSG:32639.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here (atomically) instead of stdout.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Threads measuring batches of features (default: every core). The output is the same for any N.",
+)
 def measure(
     files: tuple[str, ...],
     fmt: str,
@@ -33,6 +40,7 @@ def measure(
     layer: str | None,
     assume_crs: str | None,
     output: Path | None,
+    jobs: int | None,
 ) -> None:
     """Geodesic length (km, WGS84) of every line or polygon feature of FILEs.
 
@@ -42,7 +50,7 @@ def measure(
     listed as not measured. Features without geometry are skipped with a
     warning. Large files are read in batches, in bounded memory.
     """
-    from transcaspian.userdata.measuring import FORMATS, atomic_open, write_measurements
+    from transcaspian.userdata.measuring import FORMATS, atomic_open, default_jobs, write_measurements
     from transcaspian.userdata.opening import open_vector, parse_crs
 
     if fmt not in FORMATS:
@@ -51,7 +59,7 @@ def measure(
     # Open (and check) every file before writing anything.
     sources = [open_vector(f, layer=layer, assume_crs=crs, id_field=id_field) for f in files]
     with atomic_open(output) as stream:
-        summaries = write_measurements(sources, stream, fmt, by_country=by_country, progress_stream=sys.stderr)
+        summaries = write_measurements(sources, stream, fmt, by_country=by_country, progress_stream=sys.stderr, jobs=jobs or default_jobs())
     if fmt != "table" or output is not None:
         measured = sum(s.measured for s in summaries)
         total = sum(s.length_km for s in summaries)

@@ -31,6 +31,7 @@ from markupsafe import escape
 
 from transcaspian.network.records import LAYERS
 from transcaspian.web import assets as render_assets
+from transcaspian.web import biglayer
 from transcaspian.web.display import json_for_script
 from transcaspian.web.elements import Text, TextMacroElement
 from transcaspian.web.i18n import text
@@ -114,6 +115,7 @@ class MapData(TextMacroElement):
             + render_assets.style_tag(render_assets.map_css())
             + "\n"
             + render_assets.script_tag(render_assets.map_js())
+            + ("\n" + render_assets.script_tag(biglayer.biglayer_js()) if biglayer.has_big(payload) else "")
         )
         # Shown only when Leaflet did not load (map.js removes it): a blank
         # page would tell the reader nothing.

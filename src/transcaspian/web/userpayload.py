@@ -10,6 +10,7 @@ import geopandas as gpd
 from shapely.geometry.base import BaseGeometry
 
 from transcaspian.styles import LAYER_COLORS, MODE_WIDTHS, PLACE_STYLES, LineStyle, line_style
+from transcaspian.web import biglayer
 from transcaspian.web.display import DISPLAY_PRECISION, display_geometry, missing
 from transcaspian.web.i18n import check_language, text
 from transcaspian.web.payload import Legend, StyleTable, _bounds, line_label, line_style_json, page_fields, place_style_json
@@ -113,7 +114,12 @@ def user_payload(layers: Sequence[tuple[str, gpd.GeoDataFrame]], *, title: str |
         used[slug] = used.get(slug, 0) + 1
         if used[slug] > 1:
             slug = f"{slug}-{used[slug]}"
-        out_layers.append(user_layer(name, frame, color=color, table=table, slug=slug, legend=legend, lang=lang))
+        if biglayer.is_big(frame):
+            # Tens of thousands of features: packed and drawn by biglayer.js on a canvas.
+            out_layers.append(biglayer.big_layer(name, frame, color=color, slug=slug))
+            legend.add(name, name, line={"color": color, "weight": 3.0, "dash": None})
+        else:
+            out_layers.append(user_layer(name, frame, color=color, table=table, slug=slug, legend=legend, lang=lang))
         frames.append(frame.to_crs(4326) if frame.crs is not None and frame.crs.to_epsg() != 4326 else frame)
     bounds = _bounds(frames)
     return {

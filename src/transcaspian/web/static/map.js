@@ -1185,9 +1185,10 @@
     });
 
     (data.layers || []).forEach(function (layerData, layerIndex) {
-      var group = L.featureGroup();
       var pane = "tc_" + (Object.prototype.hasOwnProperty.call(panes, layerData.pane) ? layerData.pane : "lines");
       var color = safeColor(layerData.color, "#666666");
+      // Big layers (web/biglayer.py) are drawn by biglayer.js on one canvas.
+      var group = layerData.big && window.transcaspianBigLayer ? window.transcaspianBigLayer(layerData, { pane: pane }) : L.featureGroup();
       (layerData.features || []).forEach(function (feature) {
         var raw = styles[feature.s] || {};
         var style = pathStyle(raw, color);

@@ -539,7 +539,7 @@ def test_embed_page__escapes_the_title():
 def test_write_maps__writes_every_page(tmp_path, measured):
     paths = write_maps(tmp_path, measured)
     assert sorted(p.name for p in paths) == sorted([*MAP_PAGES, "embed.html", "index.png", "index.svg"])
-    assert all((tmp_path / "maps" / p.name).read_text(encoding="utf-8") for p in paths)
+    assert all((tmp_path / "maps" / p.name).read_bytes() for p in paths)
 
 
 def test_build__maps_written_and_identical_twice(built, tmp_path):

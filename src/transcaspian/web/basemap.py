@@ -31,7 +31,8 @@ MAX_SPAN_DEG: dict[str, float] = {"50m": 70.0, "10m": 25.0}
 #: Most bytes the basemap may add to a page: a finer level's region shrinks
 #: until the page fits (a map of a long, crinkled coast gets less detail).
 BUDGET_BYTES = 550_000
-#: Zoom beyond which the offline basemap has no more detail to show.
+#: Zoom beyond which the offline basemap has no more detail to show: the
+#: limit of the curated maps, whose traces are no finer either.
 MAX_ZOOM = 11
 ATTRIBUTION = "Natural Earth · names: CLDR, Wikidata"
 
@@ -106,7 +107,7 @@ def _name(names: dict[str, str], lang: str) -> str:
     return names.get(lang) or names.get("en") or ""
 
 
-def page_basemap(bounds: Sequence[Sequence[float]] | None, lang: str = "en", *, budget: int = BUDGET_BYTES) -> dict[str, Any]:
+def page_basemap(bounds: Sequence[Sequence[float]] | None, lang: str = "en", *, budget: int = BUDGET_BYTES, max_zoom: int = MAX_ZOOM) -> dict[str, Any]:
     """The basemap a page carries: the world coarse, detail near the data.
 
     Parameters
@@ -119,6 +120,9 @@ def page_basemap(bounds: Sequence[Sequence[float]] | None, lang: str = "en", *, 
     budget : int
         Most bytes of compact JSON; the finer levels' regions shrink around
         the data's centre until it fits.
+    max_zoom : int
+        Deepest zoom of the page: the basemap's detail for the curated maps,
+        deeper for a user's data surveyed to the metre.
 
     Returns
     -------
@@ -132,6 +136,7 @@ def page_basemap(bounds: Sequence[Sequence[float]] | None, lang: str = "en", *, 
     spans = dict(MAX_SPAN_DEG)
     while True:
         page = _page_basemap(doc, bounds, lang, spans)
+        page["max_zoom"] = max_zoom
         size = len(json.dumps(page, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
         finer = [name for name in ("10m", "50m") if spans.get(name, 0) >= 2.0]
         if size <= budget or not finer or bounds is None:

@@ -289,13 +289,13 @@ def caption(lang: str, date: str) -> str:
     return " · ".join([*parts, text(lang, "caption_sources")])
 
 
-def page_fields(lang: str, bounds: list[list[float]] | None) -> dict[str, Any]:
+def page_fields(lang: str, bounds: list[list[float]] | None, *, max_zoom: int = basemap.MAX_ZOOM) -> dict[str, Any]:
     """What every page carries besides its layers: language, words, basemap."""
     return {
         "lang": lang,
         "locale": LOCALES[lang],
         "ui": ui_strings(lang),
-        "basemap": basemap.page_basemap(bounds, lang),
+        "basemap": basemap.page_basemap(bounds, lang, max_zoom=max_zoom),
     }
 
 

@@ -19,6 +19,8 @@ from transcaspian.web.popups import _value_text, attribute_popup_rows
 #: Colours of user layers, one per file: Okabe–Ito hues darkened to 3:1
 #: against land and sea (as :data:`styles.LAYER_COLORS`), then greys.
 USER_COLORS = ("#0072B2", "#CB5900", "#008A64", "#BE548F", "#A47100", "#000000", "#555555", "#7A7A7A")
+#: Deepest zoom of a user map (the curated maps stop at the basemap's detail).
+USER_MAX_ZOOM = 18
 _SLUG = re.compile(r"[^a-z0-9_-]+")
 
 
@@ -129,5 +131,6 @@ def user_payload(layers: Sequence[tuple[str, gpd.GeoDataFrame]], *, title: str |
         "layers": out_layers,
         "legend": legend.as_list(),
         "bounds": bounds,
-        **page_fields(lang, bounds),
+        # A user's data may be surveyed to the metre: let readers zoom to it.
+        **page_fields(lang, bounds, max_zoom=USER_MAX_ZOOM),
     }

@@ -1135,7 +1135,7 @@
 
     var isPoint = function (x) { return !!x.layer.getLatLng; };
 
-    /** Visible features drawn within ``tolerance`` px of a container point, points or lines. */
+    /** Visible features drawn within tolerance px of a container point, points or lines. */
     function nearby(point, tolerance, points) {
       return entries.filter(function (other) {
         return isPoint(other) === points && map.hasLayer(other.group) &&

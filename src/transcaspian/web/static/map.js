@@ -1097,6 +1097,10 @@
       var popup = L.popup(popupOptions()).setLatLng(anchorOf(entry.layer, latlng)).setContent(content);
       popup.openOn(map);
       current = popup;
+      // Opening the details makes the popup taller: lay it out again (its
+      // body scrolls past maxHeight) and pan it into view.
+      var details = content.querySelector(".tc-popup-details");
+      if (details) details.addEventListener("toggle", function () { if (map.hasLayer(popup)) popup.update(); });
       rememberHash(entry.feature.id);
       var close = popup.getElement() && popup.getElement().querySelector(".leaflet-popup-close-button");
       if (close) close.setAttribute("aria-label", ui.close);

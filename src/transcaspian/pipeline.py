@@ -14,6 +14,7 @@ from transcaspian.measured import Measured, check_measured, measure_geodata
 from transcaspian.network.records import PathLike
 from transcaspian.outputs.export import source_date, write_exports, write_geojson_layers, write_sha256sums
 from transcaspian.report.markdown import checks_csv, report_markdown
+from transcaspian.report.network import places_markdown, status_markdown
 
 
 def run_build(directory: PathLike | None, out: Path, *, offline: bool = False, lang: str = "en", tiles: str | None = None) -> Measured:
@@ -74,5 +75,8 @@ def write_checks(out: Path, measured: Measured) -> list[Path]:
         return []
     return [
         atomic_write(Path(out) / "checks.csv", checks_csv(measured.checks)),
-        atomic_write(Path(out) / "report.md", report_markdown(measured.checks)),
+        atomic_write(
+            Path(out) / "report.md",
+            report_markdown(measured.checks) + "\n" + places_markdown(measured.geodata) + "\n" + status_markdown(measured.geodata),
+        ),
     ]

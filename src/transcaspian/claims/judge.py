@@ -29,12 +29,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import geopandas as gpd
 
 # Measuring subjects lives in claims.measurement; these names stay importable from here.
+from transcaspian.claims.consistency import flags
 from transcaspian.claims.measurement import Measurement as Measurement
 from transcaspian.claims.measurement import ends_km as ends_km
 from transcaspian.claims.measurement import line_pieces as line_pieces
@@ -137,6 +138,9 @@ class Check:
         How the subject was drawn, ``""`` without geometry.
     source : Source or None
         The claim's source record.
+    flag : str
+        Why the figure contradicts itself, whatever the geometry (parts that do
+        not add up to it, a misprint): see :mod:`transcaspian.claims.consistency`.
     """
 
     claim: Claim
@@ -149,6 +153,7 @@ class Check:
     band_km: tuple[float, float] | None = None
     route_accuracy: str = ""
     source: Source | None = None
+    flag: str = ""
 
     @property
     def subject(self) -> str:
@@ -197,6 +202,7 @@ class Check:
             "consistent_from_km": km(lo),
             "consistent_to_km": km(hi),
             "reason": self.reason,
+            "flag": self.flag,
             "source": c.source,
             "source_publisher": src.publisher if src else "",
             "source_title": src.title if src else "",
@@ -213,7 +219,7 @@ RECORD_FIELDS = (
     "claim", "subject", "subject_kind", "role", "metric", "stated", "value", "value_max", "unit",
     "qualifier", "stated_km", "measured_km", "ends_km", "ratio", "verdict", "route_accuracy",
     "tolerance", "tolerance_short_pct", "tolerance_long_pct", "tolerance_basis",
-    "consistent_from_km", "consistent_to_km", "reason", "source", "source_publisher",
+    "consistent_from_km", "consistent_to_km", "reason", "flag", "source", "source_publisher",
     "source_title", "source_url", "source_date", "says", "attributed_to", "notes",
 )  # fmt: skip
 
@@ -337,7 +343,13 @@ def check_claims(
         One per length claim, in the claims' order.
     """
     sources = sources or {}
-    return [judge(c, measurements.get(c.subject_key), sources.get(c.source)) for c in claims if c.is_length]
+    claims = list(claims)
+    flagged = flags(claims)
+    return [
+        replace(judge(c, measurements.get(c.subject_key), sources.get(c.source)), flag=flagged.get(c.id, ""))
+        for c in claims
+        if c.is_length
+    ]
 
 
 def deciding(checks: Iterable[Check]) -> list[Check]:

@@ -25,6 +25,8 @@ The curated register is ``geodata/claims.toml``; ``transcaspian check
     says = "443 km of the 1,768 km are in Azerbaijan."
     attributed_to = ""           # optional: the outlet the source credits
     checkable = true             # false + reason: a figure no geometry can test
+    parts = ["btc_az_bp", ...]   # optional: the claims the source gives as its parts
+    correction = { value = 504, source = "...", evidence = "..." }  # optional: a misprint
     notes = ""
 
 Reading and validating claims files is :mod:`transcaspian.claims.parsing`:
@@ -58,7 +60,7 @@ CLAIMS_FILE = "claims.toml"
 #: be ignored and the whole line checked instead of its part).
 CLAIM_KEYS = (
     "id", "subject", "country", "from", "to", "metric", "value", "value_max", "unit", "qualifier", "role",
-    "tolerance", "source", "says", "attributed_to", "checkable", "reason", "notes",
+    "tolerance", "source", "says", "attributed_to", "checkable", "reason", "notes", "parts", "correction",
 )  # fmt: skip
 #: At most this many problems of a claims file are reported in one run.
 MAX_PROBLEMS = 20
@@ -138,6 +140,19 @@ class Subject:
 
 
 @dataclass(frozen=True)
+class Correction:
+    """The corrected figure of a misprint, with the source that shows it.
+
+    A misprint is kept in the register, with its correction and the evidence,
+    rather than dropped: a reader who meets the wrong figure finds why.
+    """
+
+    value: float | str
+    source: str
+    evidence: str
+
+
+@dataclass(frozen=True)
 class Claim:
     """One published figure about one subject, with its source.
 
@@ -162,6 +177,8 @@ class Claim:
     reason: str = ""
     notes: str = ""
     file: str = ""
+    parts: tuple[str, ...] = ()
+    correction: Correction | None = None
 
     @property
     def is_length(self) -> bool:
@@ -267,3 +284,15 @@ class Register:
     def facts(self) -> tuple[Claim, ...]:
         """The other figures (capacity, cost, dates ...), in file order."""
         return tuple(c for c in self.claims if not c.is_length)
+
+
+#: Names that moved to :mod:`transcaspian.claims.parsing`; importing them from here keeps working.
+_MOVED = frozenset({"parse_claims", "read_claims", "load_curated_claims", "did_you_mean"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MOVED:
+        from transcaspian.claims import parsing  # noqa: PLC0415 - parsing imports this module
+
+        return getattr(parsing, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

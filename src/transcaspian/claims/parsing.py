@@ -27,12 +27,13 @@ from transcaspian.claims.model import (
     ROLES,
     Claim,
     ClaimContext,
+    Correction,
     Register,
     Subject,
     Tolerance,
 )
 from transcaspian.errors import DataError
-from transcaspian.network.records import ISO3, PathLike, Record, default_geodata, parse_source, read_toml
+from transcaspian.network.records import ISO3, PathLike, Record, Source, default_geodata, parse_source, read_toml
 
 
 def _value(rec: Record, metric: str) -> float | str:
@@ -150,6 +151,22 @@ def _tolerance(rec: Record) -> Tolerance | None:
     return Tolerance(parts[0], parts[1], why or "stated in the claim")
 
 
+def _correction(rec: Record, sources: Mapping[str, Source]) -> Correction | None:
+    raw = rec.table.get("correction")
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise rec.error('must be a table: { value = 504, source = "...", evidence = "..." }', "correction")
+    value, source, evidence = raw.get("value"), raw.get("source"), raw.get("evidence")
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)) or (isinstance(value, float) and not math.isfinite(value)):
+        raise rec.error(f"value must be the corrected figure, got {value!r}", "correction")
+    if not isinstance(source, str) or source not in sources:
+        raise rec.error(f"source {source!r} is not a known source id; name the source that shows the correction", "correction")
+    if not isinstance(evidence, str) or not evidence.strip():
+        raise rec.error("evidence is missing; quote what shows the figure is a misprint", "correction")
+    return Correction(value, source, evidence)
+
+
 def _check_keys(rec: Record) -> None:
     for key in rec.table:
         if key not in CLAIM_KEYS:
@@ -207,6 +224,8 @@ def _parse_claim(rec: Record, ctx: ClaimContext) -> Claim:
         reason=reason,
         notes=rec.str("notes", required=False),
         file=rec.file,
+        parts=rec.str_list("parts"),
+        correction=_correction(rec, ctx.sources),
     )
 
 
@@ -281,6 +300,15 @@ def parse_claims(doc: Mapping[str, Any], label: str, ctx: ClaimContext) -> Regis
         if len(problems) > MAX_PROBLEMS:
             lines.append(f"{label}: ... and {len(problems) - MAX_PROBLEMS} more problems; fix these and run again")
         raise DataError("\n".join(lines))
+    by_id = {c.id: c for c in claims}
+    for claim in claims:
+        for part in claim.parts:
+            other = by_id.get(part)
+            if other is None or not other.is_length or not claim.is_length or isinstance(other.value, str):
+                raise DataError(
+                    f"part {part!r} is not a length claim of this file; list the claims that give the parts of the figure",
+                    file=label, record=claim.record, field="parts",
+                )
     return Register(tuple(claims), sources, label)
 
 

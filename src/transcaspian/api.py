@@ -38,9 +38,6 @@ if TYPE_CHECKING:  # folium is imported when a map is made, not with the package
 
 log = logging.getLogger(__name__)
 
-#: Languages the maps' labels are written in.
-LANGUAGES = ("en",)
-
 #: What the measuring functions take: features with a geometry column, or geometries.
 GeoData: TypeAlias = "gpd.GeoDataFrame | gpd.GeoSeries"
 #: A file or folder given by the caller.
@@ -349,6 +346,8 @@ def check(
 
 
 def _check_lang(lang: str) -> None:
+    from transcaspian.web.i18n import LANGUAGES
+
     if lang not in LANGUAGES:
         raise UsageError(f"lang '{lang}' is not available; choose one of {', '.join(LANGUAGES)}")
 
@@ -368,7 +367,7 @@ def _named_frames(items: tuple[Any, ...]) -> list[tuple[str, gpd.GeoDataFrame]]:
     return out
 
 
-def make_map(*data: GeoData | FilePath, title: str | None = None, offline: bool = False, lang: str = "en") -> folium.Map:
+def make_map(*data: GeoData | FilePath, title: str | None = None, offline: bool = False, lang: str = "en", tiles: str | None = None) -> folium.Map:
     """The styled, safe interactive map, as ``transcaspian map`` and ``build`` make it.
 
     Parameters
@@ -383,7 +382,11 @@ def make_map(*data: GeoData | FilePath, title: str | None = None, offline: bool 
         One self-contained page: Leaflet inlined, Natural Earth basemap, no
         network requests.
     lang : str
-        Language of the map's labels (``"en"``).
+        Language of the interface, legend, popups and basemap names: ``en``,
+        ``ru``, ``az``, ``kk`` or ``tr``.
+    tiles : str, optional
+        Online maps: an xyzservices tile provider name (default
+        Esri.WorldGrayCanvas); ignored offline.
 
     Returns
     -------
@@ -397,19 +400,20 @@ def make_map(*data: GeoData | FilePath, title: str | None = None, offline: bool 
     'Map'
     """
     _check_lang(lang)
+    from transcaspian.web.page import DEFAULT_TILES
     from transcaspian.web.render import make_map as render_map
     from transcaspian.web.render import network_payload, user_payload
 
     if not data:
-        return render_map(network_payload(_measured(None), title=title), offline=offline)
+        return render_map(network_payload(_measured(None), title=title, lang=lang), offline=offline, tiles=tiles or DEFAULT_TILES)
     from transcaspian.web.biglayer import check_page_size
 
     named = _named_frames(data)
     check_page_size(named)  # a page that would freeze the browser is refused with what to do instead
-    return render_map(user_payload(named, title=title), offline=offline)
+    return render_map(user_payload(named, title=title, lang=lang), offline=offline, tiles=tiles or DEFAULT_TILES)
 
 
-def build(out: FilePath, geodata: PathLike | None = None, offline: bool = False, lang: str = "en") -> Measured:
+def build(out: FilePath, geodata: PathLike | None = None, offline: bool = False, lang: str = "en", tiles: str | None = None) -> Measured:
     """Build every output: layers in every GIS format, report, checks, maps, checksums.
 
     Parameters
@@ -421,7 +425,9 @@ def build(out: FilePath, geodata: PathLike | None = None, offline: bool = False,
     offline : bool
         Self-contained maps (see :func:`make_map`).
     lang : str
-        Language of the maps' labels (``"en"``).
+        Language of the maps (see :func:`make_map`).
+    tiles : str, optional
+        Tile provider of the online maps (see :func:`make_map`).
 
     Returns
     -------
@@ -439,4 +445,4 @@ def build(out: FilePath, geodata: PathLike | None = None, offline: bool = False,
     """
     _check_lang(lang)
     log.debug(f"building {'offline ' if offline else ''}outputs under {out} from {geodata or 'the curated geodata'}")
-    return run_build(geodata, Path(out), offline=offline)
+    return run_build(geodata, Path(out), offline=offline, lang=lang, tiles=tiles)

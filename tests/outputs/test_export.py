@@ -242,7 +242,7 @@ def test_layer_qml__rules_match_line_style(measured: Measured) -> None:
         options = {o.get("name"): o.get("value") for o in symbols[rule.get("symbol")].iter("Option") if o.get("name")}
         assert options["line_color"] == qgis_color(style.color)
         assert float(options["line_width"]) == style.width
-        assert options["line_width_unit"] == "Point"
+        assert options["line_width_unit"] == "Pixel"  # the same pixels as the web maps
         if style.dash:
             assert options["use_custom_dash"] == "1"
             assert options["customdash"] == ";".join(f"{d * style.width:g}" for d in style.dash)
@@ -293,7 +293,8 @@ def test_write_gpkg__claims_table_and_timestamps(tmp_path: Path, measured: Measu
 
 def test_write_exports__claims_table_from_checks(tmp_path: Path, measured: Measured) -> None:
     from transcaspian.claims.judge import annotate, run_checks
-    from transcaspian.claims.model import ClaimContext, load_curated_claims
+    from transcaspian.claims.model import ClaimContext
+    from transcaspian.claims.parsing import load_curated_claims
 
     result = run_checks(load_curated_claims(None, ClaimContext.from_network(measured.network)), measured.network, measured.countries)
     checked = dataclasses.replace(measured, legs=annotate(measured.legs, result), routes=annotate(measured.routes, result), checks=result)
@@ -391,7 +392,10 @@ def test_kml_description__escapes_markup() -> None:
 
 
 def test_ogr_style__lines_and_places() -> None:
-    assert ogr_style("fiber", {"mode": "subsea_cable", "status": "operational", "route_accuracy": "traced"}) == "PEN(c:#0072B2,w:2.5px)"
+    from transcaspian.styles import LAYER_COLORS, MODE_WIDTHS
+
+    width = f"{MODE_WIDTHS['subsea_cable']:g}"
+    assert ogr_style("fiber", {"mode": "subsea_cable", "status": "operational", "route_accuracy": "traced"}) == f"PEN(c:{LAYER_COLORS['fiber']},w:{width}px)"
     assert ogr_style("places", {"kind": "port"}).startswith("SYMBOL(c:#0072B2,")
 
 

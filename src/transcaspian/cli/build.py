@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from transcaspian.cli.group import log
-from transcaspian.cli.options import geodata_option, lang_option, offline_option, out_option
+from transcaspian.cli.options import geodata_option, lang_option, offline_option, out_option, tiles_option
 
 
 @click.command()
@@ -15,7 +15,8 @@ from transcaspian.cli.options import geodata_option, lang_option, offline_option
 @out_option
 @offline_option
 @lang_option
-def build(geodata: Path | None, out: Path, offline: bool, lang: str) -> None:
+@tiles_option
+def build(geodata: Path | None, out: Path, offline: bool, lang: str, tiles: str | None) -> None:
     """Build every layer, report and map under --out.
 
     Prints the measured length of every leg and route (km); the ids are the
@@ -24,6 +25,18 @@ def build(geodata: Path | None, out: Path, offline: bool, lang: str) -> None:
     from transcaspian.api import build as build_all
     from transcaspian.report.markdown import summary_table
 
-    measured = build_all(out, geodata, offline=offline, lang=lang)
+    if tiles is not None:
+        _check_tiles(tiles)
+    measured = build_all(out, geodata, offline=offline, lang=lang, tiles=tiles)
     click.echo(summary_table(measured.legs, measured.routes), nl=False)
     log.info(f"wrote outputs to {out}")
+
+
+def _check_tiles(name: str) -> None:
+    """A usage error (exit 2) for an unknown provider, before anything is built."""
+    from transcaspian.web.page import tile_provider
+
+    try:
+        tile_provider(name)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--tiles") from None

@@ -68,7 +68,6 @@ offline_option = click.option(
     is_flag=True,
     help="Make each map one self-contained HTML file (Leaflet inlined, Natural Earth basemap, no network requests).",
 )
-lang_option = click.option("--lang", default="en", show_default=True, metavar="CODE", help="Language of the maps' labels.")
 layer_option = click.option("--layer", metavar="NAME", help="Layer to read, for files with several (GeoPackage).")
 id_field_option = click.option(
     "--id-field",
@@ -76,3 +75,18 @@ id_field_option = click.option(
     help="Attribute that holds feature ids (default: id). 'fid' takes the GeoPackage feature id, or a GeoJSON feature's top-level id.",
 )
 assume_crs_option = click.option("--assume-crs", metavar="CRS", help="CRS of files that declare none, e.g. EPSG:4326 or EPSG:32639.")
+
+lang_option = click.option(
+    "--lang",
+    type=click.Choice(["en", "ru", "az", "kk", "tr"]),
+    default="en",
+    show_default=True,
+    help="Language of the maps: interface, legend, popups, and place, country and sea names (English where a name is missing).",
+)
+tiles_option = click.option(
+    "--tiles",
+    metavar="NAME",
+    default=None,
+    help="Online maps: tile provider, an xyzservices name such as OpenTopoMap (default Esri.WorldGrayCanvas); "
+    "the built-in basemap is shown when tiles cannot load.",
+)

@@ -41,7 +41,8 @@ import pandas as pd
 import shapely
 from pyproj import Geod
 
-from ..errors import DataError
+from transcaspian.errors import DataError
+from transcaspian.values import is_missing
 
 #: Layers with more features than this are drawn by biglayer.js.
 BIG_FEATURES = 5_000
@@ -209,7 +210,7 @@ def attribute_table(frame: gpd.GeoDataFrame, lengths_km: np.ndarray) -> dict[str
         series = frame[name]
         if isinstance(series.dtype, gpd.array.GeometryDtype):
             continue
-        missing = pd.isna(series).to_numpy() if series.dtype != object else np.array([_is_missing(v) for v in series])
+        missing = pd.isna(series).to_numpy() if series.dtype != object else np.array([is_missing(v) for v in series])
         texts = [("" if m else _value_text(v)) for v, m in zip(series.tolist(), missing)]
         columns.append(str(name))
         values.append(_dictionary(texts))
@@ -223,15 +224,6 @@ def _dictionary(texts: list[str]) -> Any:
         return texts
     index = {t: i for i, t in enumerate(distinct)}
     return {"d": distinct, "i": [index[t] for t in texts]}
-
-
-def _is_missing(value: Any) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
 
 
 def feature_lengths_km(paths: np.ndarray, owner: np.ndarray, n_features: int) -> np.ndarray:

@@ -26,6 +26,7 @@ from transcaspian.files import atomic_file, atomic_write
 from transcaspian.measured import Measured
 from transcaspian.outputs.export import (
     CLAIMS_TABLE,
+    EVENTS_TABLE,
     GPKG_NAME,
     KML_NAME,
     STYLES_TABLE,
@@ -241,7 +242,7 @@ def test_layer_qml__rules_match_line_style(measured: Measured) -> None:
         options = {o.get("name"): o.get("value") for o in symbols[rule.get("symbol")].iter("Option") if o.get("name")}
         assert options["line_color"] == qgis_color(style.color)
         assert float(options["line_width"]) == style.width
-        assert options["line_width_unit"] == "Point"
+        assert options["line_width_unit"] == "Pixel"  # the same pixels as the web maps
         if style.dash:
             assert options["use_custom_dash"] == "1"
             assert options["customdash"] == ";".join(f"{d * style.width:g}" for d in style.dash)
@@ -390,7 +391,10 @@ def test_kml_description__escapes_markup() -> None:
 
 
 def test_ogr_style__lines_and_places() -> None:
-    assert ogr_style("fiber", {"mode": "subsea_cable", "status": "operational", "route_accuracy": "traced"}) == "PEN(c:#0072B2,w:2.5px)"
+    from transcaspian.styles import LAYER_COLORS, MODE_WIDTHS
+
+    width = f"{MODE_WIDTHS['subsea_cable']:g}"
+    assert ogr_style("fiber", {"mode": "subsea_cable", "status": "operational", "route_accuracy": "traced"}) == f"PEN(c:{LAYER_COLORS['fiber']},w:{width}px)"
     assert ogr_style("places", {"kind": "port"}).startswith("SYMBOL(c:#0072B2,")
 
 
@@ -455,7 +459,8 @@ def test_build_metadata__content(built: Path, measured: Measured) -> None:
     assert "Natural Earth" in licences and "public domain" in licences and "MIT" in licences
     assert "ODbL-1.0" in licences and "OpenStreetMap contributors" in licences
     counts = {layer["name"]: layer["features"] for layer in meta["layers"]}
-    assert {k: v for k, v in counts.items() if k != CLAIMS_TABLE} == _expected_layers(measured)
+    assert {k: v for k, v in counts.items() if k not in (CLAIMS_TABLE, EVENTS_TABLE)} == _expected_layers(measured)
+    assert counts[EVENTS_TABLE] == sum(len(leg.events) for leg in measured.geodata.legs.values())
     if CLAIMS_TABLE in counts:
         assert counts[CLAIMS_TABLE] == len(pyogrio.read_dataframe(built / GPKG_NAME, layer=CLAIMS_TABLE, read_geometry=False))
     assert len(meta["sources"]) == len(measured.geodata.sources)

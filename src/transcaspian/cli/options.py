@@ -2,9 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
+
+from transcaspian.errors import DataError
+
+#: Exit status of `check` and `check-text` when an input cannot be read or is invalid, so a
+#: CI pipeline tells it from a failed check (1) and a usage error (2).
+BAD_INPUT_EXIT = 3
+
+
+@contextmanager
+def bad_input_exits_3() -> Iterator[None]:
+    """Give bad or unreadable input its own exit status (:data:`BAD_INPUT_EXIT`)."""
+    try:
+        yield
+    except DataError as error:
+        error.exit_code = BAD_INPUT_EXIT
+        raise
 
 geodata_option = click.option(
     "--geodata",
@@ -18,4 +36,19 @@ out_option = click.option(
     default=Path("outputs"),
     show_default=True,
     help="Folder the outputs are written to.",
+)
+
+lang_option = click.option(
+    "--lang",
+    type=click.Choice(["en", "ru", "az", "kk", "tr"]),
+    default="en",
+    show_default=True,
+    help="Language of the maps: interface, legend, popups, and place, country and sea names (English where a name is missing).",
+)
+tiles_option = click.option(
+    "--tiles",
+    metavar="NAME",
+    default=None,
+    help="Online maps: tile provider, an xyzservices name such as OpenTopoMap (default Esri.WorldGrayCanvas); "
+    "the built-in basemap is shown when tiles cannot load.",
 )

@@ -30,7 +30,8 @@ from transcaspian.claims.judge import (
 )
 from transcaspian.geo.geodesy import SPLIT_SPACING_KM
 from transcaspian.network.records import Source
-from transcaspian.values import clip, format_km, format_number
+from transcaspian.values import clip, format_km, format_number, md_text
+from transcaspian.values import md_code as _md_code
 
 
 def summary_table(legs: gpd.GeoDataFrame, routes: gpd.GeoDataFrame) -> str:
@@ -144,36 +145,6 @@ def checks_document(result: CheckResult) -> dict[str, Any]:
 def checks_json(result: CheckResult) -> str:
     """:func:`checks_document` serialised with sorted keys: stable byte for byte."""
     return json.dumps(checks_document(result), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
-
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|#!])")
-
-
-def md_text(value: Any) -> str:
-    """Escape data text for a markdown table cell: no markup, no HTML, one line.
-
-    HTML's own characters become entities (safe in any renderer); markdown's
-    punctuation is backslash-escaped.
-    """
-    text = " ".join(str(value).split())
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MD_SPECIAL.sub(r"\\\1", text)
-
-
-def _md_code(value: str) -> str:
-    """An id as a code span in a table cell, shown exactly (as text, never markup).
-
-    Ids of a user's features may hold anything: whitespace runs become one
-    space (a newline would end the row), ``|`` is escaped (GFM splits cells
-    on it even inside code spans), and the fence is one backtick longer than
-    any run of backticks inside.
-    """
-    text = " ".join(str(value).split()).replace("|", "\\|")
-    if not text:
-        return ""
-    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def _md_link(text: str, url: str) -> str:
@@ -298,6 +269,12 @@ def report_markdown(result: CheckResult) -> str:
     if off:
         lines += ["### Why", ""]
         lines += [f"- {_md_code(c.claim.id)} ({c.claim.role}, {c.verdict}): {md_text(c.reason)}" for c in off]
+        lines.append("")
+    flagged = [c for c in checks if c.flag]
+    if flagged:
+        # whatever the verdict: a figure whose own parts miss it, or a misprint, is not a real figure
+        lines += ["### Figures that contradict themselves", ""]
+        lines += [f"- {_md_code(c.claim.id)} ({c.claim.role}, {c.verdict}): {md_text(c.flag)}" for c in flagged]
         lines.append("")
     if result.spreads:
         lines += ["## Where sources disagree", ""]

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from transcaspian.cli.options import OutputPath
+
 
 @click.command(name="map")
 @click.argument("files", nargs=-1, required=True, metavar="FILE [FILE ...]")
@@ -13,7 +15,7 @@ import click
     "-o",
     "--output",
     required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutputPath(dir_okay=False, path_type=Path),
     help="HTML file to write (atomically).",
 )
 @click.option("--offline", is_flag=True, help="One self-contained file: Leaflet inlined, Natural Earth basemap, no network requests.")
@@ -27,10 +29,11 @@ def map_command(files: tuple[str, ...], output: Path, offline: bool, title: str 
     ...) or GeoParquet, in any CRS (reprojected to WGS84). Each file is one
     toggleable layer; popups list its attributes as text.
     """
-    from transcaspian.files import atomic_write
+    from transcaspian.files import atomic_write, refuse_overwriting_inputs
     from transcaspian.userdata.opening import read_vector
     from transcaspian.web.render import user_map_html
 
+    refuse_overwriting_inputs(output, files)
     # Read (and check) every file before writing anything.
     layers = [(Path(f).name, read_vector(f, layer=layer, assume_crs=assume_crs)) for f in files]
     atomic_write(output, user_map_html(layers, title=title, offline=offline))

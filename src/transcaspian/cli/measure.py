@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from transcaspian.cli.options import OutputPath
+
 from transcaspian.errors import UsageError
 
 
@@ -24,7 +26,7 @@ from transcaspian.errors import UsageError
 @click.option("--id-field", metavar="NAME", help="Attribute that names features in the output and in messages (default: the id field if there is one, else the position #1, #2, ...).")
 @click.option("--layer", metavar="NAME", help="Layer to read, for files with several (GeoPackage).")
 @click.option("--assume-crs", metavar="CRS", help="CRS of files that declare none, e.g. EPSG:4326 or EPSG:32639.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here (atomically) instead of stdout.")
+@click.option("-o", "--output", type=OutputPath(dir_okay=False, path_type=Path), help="Write here (atomically) instead of stdout.")
 def measure(
     files: tuple[str, ...],
     fmt: str,
@@ -42,12 +44,14 @@ def measure(
     listed as not measured. Features without geometry are skipped with a
     warning. Large files are read in batches, in bounded memory.
     """
+    from transcaspian.files import refuse_overwriting_inputs
     from transcaspian.userdata.measuring import FORMATS, atomic_open, write_measurements
     from transcaspian.userdata.opening import open_vector, parse_crs
 
     if fmt not in FORMATS:
         raise UsageError(f"--format '{fmt}' is not one of {', '.join(FORMATS)}")
     crs = parse_crs(assume_crs) if assume_crs else None
+    refuse_overwriting_inputs(output, files)
     # Open (and check) every file before writing anything.
     sources = [open_vector(f, layer=layer, assume_crs=crs, id_field=id_field) for f in files]
     with atomic_open(output) as stream:

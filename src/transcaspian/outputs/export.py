@@ -21,7 +21,6 @@ or are 1970-01-01 UTC.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import os
@@ -43,10 +42,11 @@ import shapely
 from transcaspian import __version__
 from transcaspian.claims.judge import RECORD_FIELDS, CheckResult
 from transcaspian.errors import OutputError, UsageError
-from transcaspian.files import atomic_write, output_error
+from transcaspian.files import atomic_write, output_error, target_mode
 from transcaspian.geo.countries import SEA
 from transcaspian.geo.geodesy import SPLIT_SPACING_KM
 from transcaspian.network.records import MODES, PLACE_KINDS, ROUTE_ACCURACIES, STATUSES
+from transcaspian.outputs.folder import sha256sums_text, written_files
 from transcaspian.outputs.fields import COUNTRY_LENGTH_PREFIX, country_column, data_dictionary, describe, storage_type
 from transcaspian.outputs.qml import LINE_KEYS, line_layer_qml, point_layer_qml
 from transcaspian.styles import PLACE_STYLES, line_style
@@ -339,7 +339,7 @@ def _staging(folder: Path) -> Iterator[Path]:
 
 def _publish(staged: Path, target: Path) -> Path:
     try:
-        os.chmod(staged, 0o644)
+        os.chmod(staged, target_mode(target))
         os.replace(staged, target)
     except OSError as exc:
         raise output_error(target, exc) from None
@@ -903,21 +903,11 @@ def sha256sums(out: str | Path, *, exclude: Iterable[str] = (SUMS_NAME,)) -> str
 
     Paths are relative, with ``/`` separators; files and folders whose names
     start with ``.`` (staging files of an interrupted write) are skipped, as
-    is ``SHA256SUMS`` itself. Check with ``cd out && sha256sum -c SHA256SUMS``.
+    is ``SHA256SUMS`` itself. Symbolic links are neither followed nor
+    listed. Check with ``cd out && sha256sum -c SHA256SUMS``.
     """
-    root = Path(out)
     skip = set(exclude)
-    lines = []
-    for path in sorted(root.rglob("*"), key=lambda p: p.relative_to(root).as_posix()):
-        rel = path.relative_to(root)
-        if not path.is_file() or rel.as_posix() in skip or any(part.startswith(".") for part in rel.parts):
-            continue
-        digest = hashlib.sha256()
-        with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        lines.append(f"{digest.hexdigest()}  {rel.as_posix()}\n")
-    return "".join(lines)
+    return sha256sums_text(out, [rel for rel in written_files(out) if rel not in skip])
 
 
 def write_sha256sums(out: str | Path) -> Path:

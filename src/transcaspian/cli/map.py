@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from transcaspian.cli.options import OutputPath
+from transcaspian.cli.options import OutputPath, allow_vrt_option
 
 
 @click.command(name="map")
@@ -22,7 +22,8 @@ from transcaspian.cli.options import OutputPath
 @click.option("--title", metavar="TEXT", help="Title of the map (default: the file names).")
 @click.option("--layer", metavar="NAME", help="Layer to read, for files with several (GeoPackage).")
 @click.option("--assume-crs", metavar="CRS", help="CRS of files that declare none, e.g. EPSG:4326 or EPSG:32639.")
-def map_command(files: tuple[str, ...], output: Path, offline: bool, title: str | None, layer: str | None, assume_crs: str | None) -> None:
+@allow_vrt_option
+def map_command(files: tuple[str, ...], output: Path, offline: bool, title: str | None, layer: str | None, assume_crs: str | None, allow_vrt: bool) -> None:
     """Render FILEs as one interactive map: same styles, controls and safe popups.
 
     Any vector file GDAL reads (GeoJSON, GeoPackage, FlatGeobuf, Shapefile,
@@ -35,6 +36,6 @@ def map_command(files: tuple[str, ...], output: Path, offline: bool, title: str 
 
     refuse_overwriting_inputs(output, files)
     # Read (and check) every file before writing anything.
-    layers = [(Path(f).name, read_vector(f, layer=layer, assume_crs=assume_crs)) for f in files]
+    layers = [(Path(f).name, read_vector(f, layer=layer, assume_crs=assume_crs, allow_vrt=allow_vrt)) for f in files]
     atomic_write(output, user_map_html(layers, title=title, offline=offline))
     click.echo(f"wrote {output}", err=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from transcaspian.cli.options import OutputPath
+from transcaspian.cli.options import OutputPath, allow_vrt_option
 
 from transcaspian.errors import UsageError
 
@@ -27,6 +27,7 @@ from transcaspian.errors import UsageError
 @click.option("--layer", metavar="NAME", help="Layer to read, for files with several (GeoPackage).")
 @click.option("--assume-crs", metavar="CRS", help="CRS of files that declare none, e.g. EPSG:4326 or EPSG:32639.")
 @click.option("-o", "--output", type=OutputPath(dir_okay=False, path_type=Path), help="Write here (atomically) instead of stdout.")
+@allow_vrt_option
 def measure(
     files: tuple[str, ...],
     fmt: str,
@@ -35,6 +36,7 @@ def measure(
     layer: str | None,
     assume_crs: str | None,
     output: Path | None,
+    allow_vrt: bool,
 ) -> None:
     """Geodesic length (km, WGS84) of every line or polygon feature of FILEs.
 
@@ -53,7 +55,7 @@ def measure(
     crs = parse_crs(assume_crs) if assume_crs else None
     refuse_overwriting_inputs(output, files)
     # Open (and check) every file before writing anything.
-    sources = [open_vector(f, layer=layer, assume_crs=crs, id_field=id_field) for f in files]
+    sources = [open_vector(f, layer=layer, assume_crs=crs, id_field=id_field, allow_vrt=allow_vrt) for f in files]
     with atomic_open(output) as stream:
         summaries = write_measurements(sources, stream, fmt, by_country=by_country, progress_stream=sys.stderr)
     if fmt != "table" or output is not None:

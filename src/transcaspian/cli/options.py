@@ -32,3 +32,9 @@ out_option = click.option(
     show_default=True,
     help="Folder the outputs are written to.",
 )
+allow_vrt_option = click.option(
+    "--allow-vrt",
+    is_flag=True,
+    help="Read GDAL VRT files (refused by default, whatever their extension: a VRT makes GDAL read the files it names). "
+    "/vsi paths and VRTs naming URLs stay refused.",
+)

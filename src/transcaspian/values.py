@@ -8,6 +8,7 @@ balloons use the same words).
 
 from __future__ import annotations
 
+import csv
 import math
 import re
 from collections.abc import Mapping
@@ -206,3 +207,23 @@ def spreadsheet_text(value: str) -> str:
     ('\\'=HYPERLINK("x")', 'Aktau')
     """
     return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+class SpreadsheetCsvWriter:
+    """``csv.writer`` for files people open in spreadsheets (LF line ends).
+
+    Every text cell goes through :func:`spreadsheet_text`. The standard
+    writer quotes a cell holding a line feed but not a bare carriage
+    return, which a spreadsheet reads as a new row: a row with a CR in some
+    text is written with every text cell quoted (numbers stay unquoted, so
+    pass them as numbers: ``float``, ``int`` or ``Decimal``).
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self._plain = csv.writer(stream, lineterminator="\n")
+        self._quoted = csv.writer(stream, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
+
+    def writerow(self, cells: Any) -> None:
+        row = [spreadsheet_text(c) if isinstance(c, str) else c for c in cells]
+        quoted = any(isinstance(c, str) and "\r" in c for c in row)
+        (self._quoted if quoted else self._plain).writerow(["" if c is None else c for c in row])

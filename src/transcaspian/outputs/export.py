@@ -46,11 +46,12 @@ from transcaspian.files import atomic_write, output_error, target_mode
 from transcaspian.geo.countries import SEA
 from transcaspian.geo.geodesy import SPLIT_SPACING_KM
 from transcaspian.network.records import MODES, PLACE_KINDS, ROUTE_ACCURACIES, STATUSES
+from transcaspian.outputs import kml
 from transcaspian.outputs.folder import sha256sums_text, written_files
 from transcaspian.outputs.fields import COUNTRY_LENGTH_PREFIX, country_column, data_dictionary, describe, storage_type
 from transcaspian.outputs.qml import LINE_KEYS, line_layer_qml, point_layer_qml
 from transcaspian.styles import PLACE_STYLES, line_style
-from transcaspian.values import COORD_PRECISION, FIELD_LABELS, LENGTH_NOTE, LENGTH_PRECISION, format_km, is_missing, json_value, round_coords
+from transcaspian.values import COORD_PRECISION, FIELD_LABELS, LENGTH_NOTE, LENGTH_PRECISION, format_km, is_missing, json_value, round_coords, spreadsheet_text
 
 if TYPE_CHECKING:
     from transcaspian.measured import Measured
@@ -536,12 +537,29 @@ def write_fgb_layers(out: str | Path, frames: Mapping[str, gpd.GeoDataFrame], *,
     return written
 
 
+def spreadsheet_safe_frame(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """A copy whose text cells cannot run as spreadsheet formulas (numbers untouched).
+
+    Only text columns change: a value starting with ``=``, ``+``, ``-``,
+    ``@``, tab or CR gets a leading ``'`` (:func:`values.spreadsheet_text`,
+    OWASP's advice), so LibreOffice and Excel show it as text; numeric
+    columns keep their type and their ``.csvt`` type.
+    """
+    out = frame.copy()
+    geometry = frame.geometry.name
+    for column in out.columns:
+        if column != geometry and (out[column].dtype == object or pd.api.types.is_string_dtype(out[column].dtype)):
+            out[column] = out[column].map(lambda v: spreadsheet_text(v) if isinstance(v, str) else v)
+    return out
+
+
 def write_csv_layers(out: str | Path, frames: Mapping[str, gpd.GeoDataFrame]) -> list[Path]:
     """Write ``<out>/csv/<layer>.csv``: attributes, with the geometry as WKT.
 
     Written by GDAL's CSV driver: the first column, ``WKT``, holds the
     geometry; a ``.csvt`` beside each file gives the column types (QGIS and
-    GDAL read it) and a ``.prj`` the CRS. UTF-8, LF line ends, no BOM.
+    GDAL read it) and a ``.prj`` the CRS. UTF-8, LF line ends, no BOM. Text
+    cells are neutralised against formulas (:func:`spreadsheet_safe_frame`).
 
     Returns
     -------
@@ -555,7 +573,7 @@ def write_csv_layers(out: str | Path, frames: Mapping[str, gpd.GeoDataFrame]) ->
             target = folder / f"{name}.csv"
             with _gdal_errors(target):
                 pyogrio.write_dataframe(
-                    frame,
+                    spreadsheet_safe_frame(frame),
                     tmp / target.name,
                     layer=name,
                     driver="CSV",
@@ -686,7 +704,7 @@ def write_kml(path: str | Path, frames: Mapping[str, gpd.GeoDataFrame], *, title
         for name, frame in frames.items():
             title, _ = _title(name, titles)
             pyogrio.write_dataframe(
-                kml_frame(name, frame, title),
+                kml.protect_frame(kml_frame(name, frame, title)),
                 staged,
                 layer=name,
                 driver="LIBKML",
@@ -695,6 +713,9 @@ def write_kml(path: str | Path, frames: Mapping[str, gpd.GeoDataFrame], *, title
                 dataset_options={"NAME": document, "DESCRIPTION": "Measured, source-checked lines across the Caspian; see metadata.json."} if first else None,
             )
             first = False
+        # LIBKML quotes text as CDATA without escaping "]]>": see outputs/kml.py.
+        kml.restore_file(staged)
+        kml.verify_kml(staged, {name: len(frame) for name, frame in frames.items()}, shown_as=path)
         return _publish(staged, path)
 
 

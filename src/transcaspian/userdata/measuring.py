@@ -19,7 +19,7 @@ size, not the file size.
 from __future__ import annotations
 
 import contextlib
-import csv
+from decimal import Decimal
 import json
 import math
 import os
@@ -46,7 +46,7 @@ from transcaspian.userdata.opening import (
     crs_name,
     no_geometry_error,
 )
-from transcaspian.values import LENGTH_PRECISION, clip, json_value, round_coords
+from transcaspian.values import LENGTH_PRECISION, clip, json_value, round_coords, SpreadsheetCsvWriter, terminal_text
 
 #: Key of the length outside the shipped country boundaries' extent.
 OUTSIDE = "outside_region"
@@ -456,7 +456,7 @@ class TableWriter(Writer):
     def row(self, row: FeatureRow) -> None:
         km = f"{row.length_km:,.3f}" if row.length_km is not None else "not measured"
         feature = clip(row.feature, self._FEATURE)
-        line = f"{row.file:<{self.file_width}}  {feature:<{self._FEATURE}}  {row.geometry_type:<{self._TYPE}}  {km:>{self._KM}}"
+        line = f"{terminal_text(row.file):<{self.file_width}}  {feature:<{self._FEATURE}}  {row.geometry_type:<{self._TYPE}}  {km:>{self._KM}}"
         if self.by_country and row.country_lengths_km:
             line += "  " + ", ".join(f"{k} {v:,.3f}" for k, v in row.country_lengths_km.items())
         self.stream.write(line.rstrip() + "\n")
@@ -481,13 +481,15 @@ class CsvWriter(Writer):
 
     def __init__(self, stream: IO[str], **kwargs: Any) -> None:
         super().__init__(stream, **kwargs)
-        self.csv = csv.writer(stream, lineterminator="\n")
+        self.csv = SpreadsheetCsvWriter(stream)
         header = ["file", "feature", "geometry_type", "length_km"]
         self.csv.writerow(header + (["country_lengths_km"] if self.by_country else []))
 
     def row(self, row: FeatureRow) -> None:
-        km = "" if row.length_km is None else f"{row.length_km:.{LENGTH_PRECISION}f}"
-        values = [row.file, row.feature, row.geometry_type, km]
+        # Decimal: written as the number it is (never quoted); text cells are neutralised
+        # against spreadsheet formulas by SpreadsheetCsvWriter.
+        km = None if row.length_km is None else Decimal(f"{row.length_km:.{LENGTH_PRECISION}f}")
+        values = [str(row.file), str(row.feature), row.geometry_type, km]
         self.csv.writerow(values + ([_countries_text(row.country_lengths_km)] if self.by_country else []))
 
     def close(self, summaries: list[FileSummary]) -> None:

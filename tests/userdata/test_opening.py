@@ -193,14 +193,14 @@ def test_measure__several_files_and_table_total(tmp_path):
 
 def test_measure__by_country_parts_add_up(tmp_path):
     path = lines_file(tmp_path)
-    outside = shapely.LineString([(-5, 50), (-3, 50)])  # off Cornwall: beyond the shipped boundaries
+    outside = shapely.LineString([(-5, 50), (-3, 50)])  # off Cornwall: the English Channel (the boundaries cover the world)
     write_geojson(path, [feature(shapely.LineString(RAIL), name="rail"), feature(outside, name="far")])
     doc = json.loads(invoke("measure", str(path), "--format", "json", "--by-country", "--id-field", "name").stdout)
     rows = {f["feature"]: f for f in doc["features"]}
     parts = rows["rail"]["country_lengths_km"]
     assert {"AZE", "GEO"} <= set(parts)
     assert sum(parts.values()) == pytest.approx(rows["rail"]["length_km"], abs=0.01)
-    assert set(rows["far"]["country_lengths_km"]) == {"outside_region"}
+    assert set(rows["far"]["country_lengths_km"]) == {"sea"}
     assert doc["totals"]["country_lengths_km"]["AZE"] == parts["AZE"]
 
 

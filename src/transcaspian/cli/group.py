@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from transcaspian.errors import TranscaspianError
+from transcaspian.values import terminal_text
 
 
 class Terminated(BaseException):
@@ -49,7 +50,8 @@ def terminate_like_interrupt() -> Iterator[None]:
 def fail(error: TranscaspianError) -> None:
     """Print an error as one line per problem on stderr and exit."""
     for line in str(error).splitlines():
-        click.echo(f"transcaspian: error: {line}", err=True)
+        # Messages quote file names and values from the data: no escape codes reach the terminal.
+        click.echo(f"transcaspian: error: {terminal_text(line)}", err=True)
     sys.exit(error.exit_code)
 
 
@@ -76,7 +78,7 @@ def one_line_errors() -> Iterator[None]:
     except click.exceptions.NoArgsIsHelpError:
         raise
     except click.ClickException as error:
-        message = " ".join(error.format_message().split())
+        message = " ".join(terminal_text(error.format_message()).split())
         ctx = getattr(error, "ctx", None)
         if ctx is not None:
             message = f"{message.rstrip('.')}; see '{ctx.command_path} --help'"
@@ -101,5 +103,5 @@ class Group(click.Group):
 
 def show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int, file: Any = None, line: str | None = None) -> None:
     """Print a warning as one line on stderr, without Python's source excerpt."""
-    text = " ".join(str(message).split())
+    text = " ".join(terminal_text(message).split())
     click.echo(f"transcaspian: warning: {text}", err=True)

@@ -17,6 +17,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 from shapely.strtree import STRtree
 
+from transcaspian.geo.antimeridian import split_at_antimeridian
 from transcaspian.geo.geodesy import SPLIT_SPACING_KM, densify, line_length_km
 
 #: What lies in no country.
@@ -50,9 +51,9 @@ class CountryIndex:
         self.polygons = list(polygons)
         for poly in self.polygons:
             shapely.prepare(poly)
+        # No union of all countries: with the whole world shipped it takes seconds; the
+        # tree answers "on land" directly (on_land).
         self.tree = STRtree(self.polygons)
-        self.land = shapely.union_all(self.polygons)
-        shapely.prepare(self.land)
 
     @classmethod
     def from_geojson(cls, collection: dict) -> CountryIndex:
@@ -75,7 +76,25 @@ class CountryIndex:
 
     def on_land(self, lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
         """Boolean array: which points fall inside any country polygon."""
-        return shapely.contains_xy(self.land, np.asarray(lons), np.asarray(lats))
+        points = shapely.points(np.asarray(lons, dtype="float64"), np.asarray(lats, dtype="float64"))
+        inside = np.zeros(len(np.atleast_1d(points)), dtype=bool)
+        hits = self.tree.query(np.atleast_1d(points), predicate="intersects")
+        inside[hits[0]] = True
+        return inside.reshape(np.shape(points))
+
+
+def antimeridian_safe_line(dense: np.ndarray) -> BaseGeometry | None:
+    """A densified lon/lat line as shapely geometry that follows the geodesic across 180°.
+
+    A segment that crosses the antimeridian (a longitude jump over 180°) is
+    split there (:func:`transcaspian.geo.antimeridian.split_at_antimeridian`),
+    so the planar cut by the borders follows the Pacific, not the long way
+    round through Asia. None for a line of fewer than two distinct points.
+    """
+    parts = split_at_antimeridian(dense)
+    if not parts:
+        return None
+    return shapely.LineString(parts[0]) if len(parts) == 1 else shapely.MultiLineString(parts)
 
 
 def country_lengths_km(coords: np.ndarray, countries: CountryIndex) -> dict[str, float]:
@@ -99,7 +118,9 @@ def country_lengths_km(coords: np.ndarray, countries: CountryIndex) -> dict[str,
         entries left out.
     """
     dense = densify(coords, SPLIT_SPACING_KM)
-    line = shapely.LineString(dense)
+    line = antimeridian_safe_line(dense)
+    if line is None:
+        return {}
     total = line_length_km(dense)
     parts: dict[str, float] = {}
     for i in countries.tree.query(line, predicate="intersects"):
@@ -134,7 +155,9 @@ def country_part(coords: np.ndarray, country: str, countries: CountryIndex) -> l
         :func:`line_length_km` sum is the country's entry in
         :func:`country_lengths_km`. Empty when the line does not enter it.
     """
-    line = shapely.LineString(densify(coords, SPLIT_SPACING_KM))
+    line = antimeridian_safe_line(densify(coords, SPLIT_SPACING_KM))
+    if line is None:
+        return []
     return [
         shapely.intersection(line, countries.polygons[int(i)])
         for i in countries.tree.query(line, predicate="intersects")

@@ -160,9 +160,12 @@ def source_date(environ: Mapping[str, str] | None = None) -> datetime | None:
     value = (os.environ if environ is None else environ).get("SOURCE_DATE_EPOCH", "").strip()
     if not value:
         return None
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         raise UsageError(f"SOURCE_DATE_EPOCH={value!r} is not a number of seconds since 1970-01-01 UTC; unset it or fix it")
-    return datetime.fromtimestamp(int(value), tz=UTC)
+    try:
+        return datetime.fromtimestamp(int(value), tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        raise UsageError(f"SOURCE_DATE_EPOCH={value[:30]!r} is out of range (after the year 9999); unset it or fix it") from None
 
 
 def _file_timestamp(date: datetime | None) -> datetime:

@@ -258,7 +258,9 @@ def country_split_km(geometry: shapely.Geometry, countries: CountryIndex, region
 def shipped_countries() -> tuple[CountryIndex, shapely.Geometry]:
     """The shipped Natural Earth countries and the extent they cover."""
     index = CountryIndex.shipped()
-    region = shapely.box(*shapely.total_bounds(index.polygons))
+    # The shipped boundaries cover the whole world (scripts/make_boundaries.py): what lies in
+    # no country is sea everywhere, so the region is the globe.
+    region = shapely.box(-180.0, -90.0, 180.0, 90.0)
     shapely.prepare(region)
     return index, region
 

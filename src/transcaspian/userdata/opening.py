@@ -42,7 +42,7 @@ import pyogrio
 import pyogrio.errors
 import shapely
 from pyproj import CRS, Transformer
-from pyproj.exceptions import CRSError
+from pyproj.exceptions import CRSError, ProjError
 
 from transcaspian.errors import DataError, UsageError
 
@@ -482,6 +482,8 @@ def _diagnose_unreadable(path: Path, name: str, head: bytes, gdal_message: str) 
                 document = json.load(handle)
         except UnicodeDecodeError:
             return DataError(f"is not text, so not JSON or GeoJSON; give a vector file ({FORMATS})", file=name)
+        except RecursionError:
+            return DataError("is JSON nested deeper than any GeoJSON (thousands of levels); give a GeoJSON FeatureCollection", file=name)
         except json.JSONDecodeError as exc:
             return DataError(
                 f"is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}); fix the syntax or export the layer again as GeoJSON",
@@ -735,7 +737,19 @@ def open_vector(
         source = _open_gdal(file, name, head, layer, assumed, id_field, allow_vrt)
     if id_field is None and DEFAULT_ID_FIELD in source.fields:
         source = dataclasses.replace(source, id_field=DEFAULT_ID_FIELD)
+    _check_earth_crs(source.crs, name)
     return source
+
+
+def _check_earth_crs(crs: CRS, name: str) -> None:
+    """Refuse a CRS that cannot be brought to WGS84 (a local engineering grid, a broken .prj)."""
+    hint = "give the data in a geographic or projected CRS (e.g. delete the .prj and pass --assume-crs EPSG:32639)"
+    if crs.is_engineering:
+        raise DataError(f"its coordinate reference system ({crs.name}) is a local engineering grid, not tied to the Earth, so no length in km can be measured; {hint}", file=name)
+    try:
+        wgs84_transformer(crs)
+    except ProjError as exc:
+        raise DataError(f"its coordinate reference system ({crs.name}) cannot be converted to WGS84 ({_one_line(exc)}); {hint}", file=name) from None
 
 
 # -- coordinates ----------------------------------------------------------------

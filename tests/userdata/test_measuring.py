@@ -6,6 +6,7 @@ tested in test_userfiles.py.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 
@@ -18,11 +19,7 @@ from hypothesis import strategies as st
 from pyproj import Geod
 
 from transcaspian.userdata.measuring import (
-    FeatureRow,
     FileSummary,
-    Progress,
-    TableWriter,
-    atomic_open,
     linear_paths,
     measure_batch,
     measure_rows,
@@ -101,57 +98,6 @@ def test_linear_paths__flattens_nested_collections():
     assert len(paths) == 3
 
 
-def test_atomic_open__failure_leaves_nothing(tmp_path):
-    target = tmp_path / "out.csv"
-    with pytest.raises(RuntimeError):
-        with atomic_open(target) as stream:
-            stream.write("half")
-            raise RuntimeError("interrupted")
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_progress__drawn_only_on_a_terminal_after_the_delay():
-    class Tty(list):
-        def write(self, text):
-            self.append(text)
-
-        def flush(self):
-            pass
-
-        def isatty(self):
-            return True
-
-    tty = Tty()
-    bar = Progress(100, "big.fgb", tty, delay=0.0)
-    bar(50)
-    bar.close()
-    assert "50%" in "".join(tty) and tty[-1] == "\r\033[K"
-    quiet = Tty()
-    late = Progress(100, "big.fgb", quiet, delay=3600)
-    late(50)
-    late.close()
-    assert quiet == []
-
-
-# -- the table for people -----------------------------------------------------------
-
-
-def test_table_writer__long_or_multiline_names_keep_the_columns():
-    stream = io.StringIO()
-    writer = TableWriter(stream, file_width=len("f.geojson"))
-    for name in ("short", "n" * 60, "two\nlines"):
-        writer.row(FeatureRow("f.geojson", name, "LineString", 12.5))
-    summary = FileSummary("f.geojson", "f", "EPSG:4326", features=3, measured=3, length_km=37.5)
-    writer.close([summary])
-    lines = stream.getvalue().splitlines()
-    assert len(lines) == 1 + 3 + 1
-    # every row puts the length in the same column as the header's "length_km"
-    end = lines[0].index("length_km") + len("length_km")
-    assert all(line[:end].endswith("12.500") for line in lines[1:4])
-    assert "n" * (TableWriter._FEATURE - 1) + "…" in lines[2]
-    assert "two lines" in lines[3]
-
-
 def test_write_measurements__one_document_for_several_files(tmp_path):
     path = tmp_path / "two.geojson"
     lines = [shapely.LineString([(49.0, 40.0), (50.0, 41.0)]), shapely.LineString([(44.8, 41.7), (43.1, 40.6)])]
@@ -163,3 +109,102 @@ def test_write_measurements__one_document_for_several_files(tmp_path):
     assert [s.measured for s in summaries] == [2, 2]
     assert [f["feature"] for f in doc["features"]] == ["a", "b", "a", "b"]
     assert doc["totals"]["length_km"] == pytest.approx(2 * expected, abs=1e-3)
+
+
+# -- per country, fast and exact --------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def _exact_index():
+    from transcaspian.geo.countries import CountryIndex
+    from transcaspian.userdata.measuring import shipped_region
+
+    index = CountryIndex.shipped()
+    return index, shipped_region(index)
+
+
+def _exact_split(geometry):
+    """Today's method: densify the whole feature, cut it with every country it meets."""
+    from transcaspian.userdata.measuring import country_split_km
+
+    return country_split_km(geometry, *_exact_index())
+
+
+def _random_walks(n_features: int, n_vertices: int, seed: int, step: float = 0.05) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    start = rng.uniform([38.0, 36.0], [62.0, 47.0], size=(n_features, 1, 2))
+    steps = rng.normal(0.0, step, size=(n_features, n_vertices - 1, 2))
+    return shapely.linestrings(np.concatenate([start, start + np.cumsum(steps, axis=1)], axis=1))
+
+
+def _assert_same_split(fast: dict, exact: dict, total: float) -> None:
+    # The issue's bar is 0.1 %; the same densified geometry is cut, so it is far closer.
+    assert set(fast) == set(exact), (fast, exact)
+    for key in exact:
+        assert abs(fast[key] - exact[key]) <= 1e-3 * total, (key, fast[key], exact[key])
+        assert abs(fast[key] - exact[key]) <= 1e-6 * max(total, 1.0)
+
+
+def test_by_country__fast_split_equals_the_exact_method_on_the_curated_network(measured):
+    from transcaspian.userdata.measuring import shipped_countries, split_dict
+
+    grid = shipped_countries()
+    lines = [*measured.network.legs.values(), *measured.network.routes.values()]
+    geoms = np.array([line.geometry for line in lines], dtype=object)
+    result = measure_batch(Batch(0, geoms), _WGS84Source(), countries=grid)
+    assert len(lines) > 20
+    crossing = 0
+    for i, line in enumerate(lines):
+        fast = split_dict(result.country_km[i], grid.keys)
+        exact = _exact_split(line.geometry)
+        crossing += len(exact) > 1
+        _assert_same_split(fast, exact, result.length_km[i])
+    assert crossing > 10  # the network crosses borders and seas: the cutting path is exercised
+
+
+def test_by_country__fast_split_equals_the_exact_method_on_random_lines_and_polygons():
+    from transcaspian.userdata.measuring import shipped_countries, split_dict
+
+    grid = shipped_countries()
+    lines = _random_walks(60, 40, seed=3)
+    # Polygons (perimeters), a multi-part feature, and a line running out of the region.
+    polygons = shapely.buffer(shapely.points([[49.8, 40.4], [51.2, 43.6], [41.5, 41.6]]), 0.4, quad_segs=4)
+    multi = shapely.multilinestrings([shapely.get_coordinates(lines[0]), shapely.get_coordinates(lines[1])])
+    # Into the Arctic, north of the boundaries' region, and across the antimeridian (Chukotka to Alaska).
+    outgoing = shapely.linestrings([[20.0, 80.0], [24.0, 86.0], [30.0, 89.0]])
+    bering = shapely.linestrings([[177.5, 64.7], [-178.0, 65.5], [-168.0, 65.6], [-165.4, 64.5]])
+    geoms = np.concatenate([lines, polygons, [multi, bering, outgoing]])
+    result = measure_batch(Batch(0, geoms), _WGS84Source(), countries=grid)
+    for i, geom in enumerate(geoms):
+        _assert_same_split(split_dict(result.country_km[i], grid.keys), _exact_split(geom), result.length_km[i])
+    assert "outside_region" in split_dict(result.country_km[-1], grid.keys)
+    assert {"RUS", "USA", "sea"} <= set(split_dict(result.country_km[-2], grid.keys))
+
+
+def test_by_country__a_line_along_a_border_is_cut_as_the_exact_method_cuts_it():
+    # A user's border layer: its lines lie exactly on the boundary rings.
+    from transcaspian.geo.countries import CountryIndex
+    from transcaspian.userdata.measuring import shipped_countries, split_dict
+
+    index = CountryIndex.shipped()
+    ring = shapely.get_exterior_ring(max(shapely.get_parts(index.polygons[index.codes.index("AZE")]), key=shapely.area))
+    border = shapely.linestrings(shapely.get_coordinates(ring)[:400])
+    result = measure_batch(Batch(0, np.array([border], dtype=object)), _WGS84Source(), countries=shipped_countries())
+    _assert_same_split(split_dict(result.country_km[0], shipped_countries().keys), _exact_split(border), result.length_km[0])
+
+
+# -- threads ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "csv", "geojson"])
+def test_write_measurements__jobs_give_the_same_bytes(tmp_path, fmt):
+    path = tmp_path / "walks.fgb"
+    lines = _random_walks(2600, 12, seed=5)
+    gpd.GeoDataFrame({"name": [f"w{i}" for i in range(len(lines))]}, geometry=lines, crs=4326).to_file(path, driver="FlatGeobuf")
+    outputs = []
+    for jobs in (1, 3):
+        stream = io.StringIO()
+        write_measurements([open_vector(path, id_field="name")], stream, fmt, by_country=True, jobs=jobs)
+        outputs.append(stream.getvalue())
+    assert outputs[0] == outputs[1]
+    assert "w2599" in outputs[0]  # every batch (3 of them) was written

@@ -193,7 +193,7 @@ def test_measure__several_files_and_table_total(tmp_path):
 
 def test_measure__by_country_parts_add_up(tmp_path):
     path = lines_file(tmp_path)
-    outside = shapely.LineString([(-5, 50), (-3, 50)])  # off Cornwall: the English Channel (the boundaries cover the world)
+    outside = shapely.LineString([(-5, 50), (-3, 50)])  # the English Channel, far from the Caspian: boundaries cover the world
     write_geojson(path, [feature(shapely.LineString(RAIL), name="rail"), feature(outside, name="far")])
     doc = json.loads(invoke("measure", str(path), "--format", "json", "--by-country", "--id-field", "name").stdout)
     rows = {f["feature"]: f for f in doc["features"]}

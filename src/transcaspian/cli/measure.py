@@ -28,6 +28,13 @@ from transcaspian.errors import UsageError
 @click.option("--assume-crs", metavar="CRS", help="CRS of files that declare none, e.g. EPSG:4326 or EPSG:32639.")
 @click.option("-o", "--output", type=OutputPath(dir_okay=False, path_type=Path), help="Write here (atomically) instead of stdout.")
 @allow_vrt_option
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Threads measuring batches of features (default: every core). The output is the same for any N.",
+)
 def measure(
     files: tuple[str, ...],
     fmt: str,
@@ -37,6 +44,7 @@ def measure(
     assume_crs: str | None,
     output: Path | None,
     allow_vrt: bool,
+    jobs: int | None,
 ) -> None:
     """Geodesic length (km, WGS84) of every line or polygon feature of FILEs.
 
@@ -47,7 +55,7 @@ def measure(
     warning. Large files are read in batches, in bounded memory.
     """
     from transcaspian.files import refuse_overwriting_inputs
-    from transcaspian.userdata.measuring import FORMATS, atomic_open, write_measurements
+    from transcaspian.userdata.measuring import FORMATS, atomic_open, default_jobs, write_measurements
     from transcaspian.userdata.opening import open_vector, parse_crs
 
     if fmt not in FORMATS:
@@ -57,7 +65,7 @@ def measure(
     # Open (and check) every file before writing anything.
     sources = [open_vector(f, layer=layer, assume_crs=crs, id_field=id_field, allow_vrt=allow_vrt) for f in files]
     with atomic_open(output) as stream:
-        summaries = write_measurements(sources, stream, fmt, by_country=by_country, progress_stream=sys.stderr)
+        summaries = write_measurements(sources, stream, fmt, by_country=by_country, progress_stream=sys.stderr, jobs=jobs or default_jobs())
     if fmt != "table" or output is not None:
         measured = sum(s.measured for s in summaries)
         total = sum(s.length_km for s in summaries)

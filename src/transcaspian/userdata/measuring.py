@@ -18,24 +18,20 @@ size, not the file size.
 
 from __future__ import annotations
 
-import contextlib
-from decimal import Decimal
-import json
+import collections
+import functools
 import math
 import os
-import shutil
-import sys
-import tempfile
-import time
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import IO, Any
 
 import numpy as np
 import shapely
 
-from transcaspian.files import atomic_file
-from transcaspian.geo.countries import CountryIndex, country_lengths_km
+from transcaspian.geo.countries import SEA, CountryIndex, country_lengths_km
+from transcaspian.geo.countrygrid import CountryGrid, split_paths_km
 from transcaspian.geo.geodesy import GEOD, SPLIT_SPACING_KM, densify, line_length_km
 from transcaspian.userdata.opening import (
     BATCH_SIZE,
@@ -46,7 +42,14 @@ from transcaspian.userdata.opening import (
     crs_name,
     no_geometry_error,
 )
-from transcaspian.values import LENGTH_PRECISION, clip, json_value, round_coords, SpreadsheetCsvWriter, terminal_text
+from transcaspian.userdata.writers import (  # noqa: F401  (re-exported: the measuring API)
+    WRITERS,
+    FeatureRow,
+    FileSummary,
+    Progress,
+    Writer,
+    atomic_open,
+)
 
 #: Key of the length outside the shipped country boundaries' extent.
 OUTSIDE = "outside_region"
@@ -141,6 +144,9 @@ class BatchLengths:
         Which features have a geometry, and which of them have length.
     lonlat : numpy.ndarray of shapely geometries or None
         The geometries in WGS84 longitude/latitude, when asked for.
+    country_km : numpy.ndarray or None
+        With countries: (features, keys) km in each country, the sea and
+        outside the boundaries' region (columns: :attr:`CountryGrid.keys`).
     """
 
     batch: Batch
@@ -149,9 +155,10 @@ class BatchLengths:
     has_geometry: np.ndarray
     measured: np.ndarray
     lonlat: np.ndarray | None = None
+    country_km: np.ndarray | None = None
 
 
-def measure_batch(batch: Batch, source: VectorSource, *, keep_lonlat: bool = False) -> BatchLengths:
+def measure_batch(batch: Batch, source: VectorSource, *, keep_lonlat: bool = False, countries: CountryGrid | None = None) -> BatchLengths:
     """Geodesic length of every feature of a batch, vectorised over all vertices.
 
     Parameters
@@ -162,6 +169,9 @@ def measure_batch(batch: Batch, source: VectorSource, *, keep_lonlat: bool = Fal
         The file (its CRS and name).
     keep_lonlat : bool
         Also return the geometries reprojected to WGS84 longitude/latitude.
+    countries : CountryGrid, optional
+        Also split each length by country (:func:`split_paths_km`), from the
+        same segment lengths.
 
     Returns
     -------
@@ -188,7 +198,17 @@ def measure_batch(batch: Batch, source: VectorSource, *, keep_lonlat: bool = Fal
     # Points inside multi-geometries and collections must be checked too.
     if not np.all(np.isin(type_id[has_geometry], (_LINESTRING, _LINEARRING, _POLYGON, 5, 6))):
         _check_all_vertices(batch, source)
-    per_path = path_lengths_m(lon, lat, vertex_path, len(paths))
+    if lon.size >= 2:
+        # One GeographicLib call for every consecutive pair of vertices, then
+        # the pairs that jump from the end of one path to the next dropped.
+        dist = np.asarray(GEOD.line_lengths(lon, lat))
+        dist[vertex_path[1:] != vertex_path[:-1]] = 0.0
+        per_path = np.bincount(vertex_path[:-1], weights=dist, minlength=len(paths))
+    else:
+        dist, per_path = np.zeros(0), np.zeros(len(paths))
+    country_km = None
+    if countries is not None:
+        country_km = split_paths_km(countries, lon, lat, vertex_path, path_owner, np.append(dist, 0.0), len(geoms))
     per_feature = np.bincount(path_owner, weights=per_path, minlength=len(geoms)) / 1000.0
     has_path = np.bincount(path_owner, minlength=len(geoms)) > 0
     measured = has_geometry & has_path
@@ -204,6 +224,7 @@ def measure_batch(batch: Batch, source: VectorSource, *, keep_lonlat: bool = Fal
         has_geometry=has_geometry,
         measured=measured,
         lonlat=lonlat,
+        country_km=country_km,
     )
 
 
@@ -255,71 +276,150 @@ def country_split_km(geometry: shapely.Geometry, countries: CountryIndex, region
     return dict(sorted(parts.items()))
 
 
-def shipped_countries() -> tuple[CountryIndex, shapely.Geometry]:
-    """The shipped Natural Earth countries and the extent they cover."""
-    index = CountryIndex.shipped()
-    # The shipped boundaries cover the whole world (scripts/make_boundaries.py): what lies in
-    # no country is sea everywhere, so the region is the globe.
+def shipped_region(index: CountryIndex) -> shapely.Geometry:
+    """The extent the shipped boundaries cover (a prepared box)."""
+    # The shipped boundaries cover the whole world (scripts/make_boundaries.py): what lies in no
+    # country is sea everywhere, up to the poles (Natural Earth stops at 83.6°N).
     region = shapely.box(-180.0, -90.0, 180.0, 90.0)
     shapely.prepare(region)
-    return index, region
+    return region
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped_index() -> tuple[CountryIndex, tuple[float, float, float, float]]:
+    index = CountryIndex.shipped()
+    return index, tuple(float(v) for v in shapely.bounds(shipped_region(index)))
+
+
+@functools.lru_cache(maxsize=4)
+def shipped_countries(extent: tuple[float, float, float, float] | None = None) -> CountryGrid:
+    """The shipped Natural Earth countries indexed for :func:`split_paths_km`.
+
+    Parameters
+    ----------
+    extent : (xmin, ymin, xmax, ymax), optional
+        Longitude/latitude box of the data to be split (:func:`lonlat_extent`):
+        the border grid is made as fine as it can be there. Anything outside
+        it is still split exactly, only more slowly.
+    """
+    index, region = _shipped_index()
+    return CountryGrid(index.codes, index.polygons, region, sea=SEA, outside=OUTSIDE, extent=extent)
+
+
+def lonlat_extent(sources: Sequence[VectorSource]) -> tuple[float, float, float, float] | None:
+    """The longitude/latitude box around the features of some files, if their headers say.
+
+    Read from the file's metadata (GDAL's layer extent when it is cheap, the
+    GeoParquet ``bbox``), widened by 0.1 degree and rounded outwards to it;
+    None when any file does not say.
+    """
+    boxes = []
+    for source in sources:
+        bounds = source.bounds
+        if bounds is None or not np.all(np.isfinite(bounds)):
+            return None
+        transformer = source.transformer
+        if transformer is not None:
+            try:
+                bounds = transformer.transform_bounds(*bounds, densify_pts=21)
+            except Exception:  # noqa: BLE001  (PROJ cannot bound it: fall back to the whole region)
+                return None
+        boxes.append(bounds)
+    if not boxes:
+        return None
+    b = np.array(boxes, dtype=float)
+    xmin, ymin = np.floor(b[:, 0].min() * 10 - 1) / 10, np.floor(b[:, 1].min() * 10 - 1) / 10
+    xmax, ymax = np.ceil(b[:, 2].max() * 10 + 1) / 10, np.ceil(b[:, 3].max() * 10 + 1) / 10
+    if xmax - xmin > 360 or not np.isfinite([xmin, ymin, xmax, ymax]).all():
+        return None
+    return (float(xmin), float(ymin), float(xmax), float(ymax))
+
+
+def split_dict(country_km: np.ndarray, keys: Sequence[str]) -> dict[str, float]:
+    """One feature's row of :attr:`BatchLengths.country_km` as ``{key: km}``, sorted by key.
+
+    Zero entries are left out, and a sea length within a millimetre of zero
+    (what is left of a line cut exactly at the coast) too, as
+    :func:`transcaspian.geo.countries.country_lengths_km` does.
+    """
+    out = {}
+    for j in np.flatnonzero(country_km > 0):
+        key = keys[j]
+        if key == SEA and country_km[j] <= 1e-6:
+            continue
+        out[key] = float(country_km[j])
+    return dict(sorted(out.items()))
+
 
 
 # -- whole files -------------------------------------------------------------------
 
-
-@dataclass
-class FileSummary:
-    """Counts and totals for one measured file."""
-
-    name: str
-    layer: str
-    crs: str
-    features: int = 0
-    measured: int = 0
-    not_measured: int = 0
-    skipped: int = 0
-    length_km: float = 0.0
-    country_lengths_km: dict[str, float] = field(default_factory=dict)
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready, lengths rounded to metres."""
-        out = {
-            "crs": self.crs,
-            "features": self.features,
-            "file": self.name,
-            "layer": self.layer,
-            "length_km": round(self.length_km, LENGTH_PRECISION),
-            "measured": self.measured,
-            "not_measured": self.not_measured,
-            "skipped_without_geometry": self.skipped,
-        }
-        if self.country_lengths_km:
-            out["country_lengths_km"] = _round_map(self.country_lengths_km)
-        return out
+def default_jobs() -> int:
+    """Threads ``measure`` uses by default: every core this process may run on."""
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # not Linux
+        return max(os.cpu_count() or 1, 1)
 
 
-@dataclass(frozen=True)
-class FeatureRow:
-    """One feature's measurement, as the outputs show it."""
+def measured_batches(
+    source: VectorSource,
+    work: Callable[[Batch], BatchLengths],
+    *,
+    batch_size: int = BATCH_SIZE,
+    attributes: bool = False,
+    jobs: int = 1,
+) -> Iterator[BatchLengths]:
+    """Read a file batch by batch and ``work`` on each batch, in file order.
 
-    file: str
-    feature: str
-    geometry_type: str
-    length_km: float | None
-    country_lengths_km: dict[str, float] | None = None
-    properties: dict[str, Any] | None = None
-    geometry: shapely.Geometry | None = None
+    With ``jobs`` > 1 the batches are measured by a pool of threads while the
+    next ones are read: GeographicLib (pyproj), GEOS (shapely) and GDAL all
+    release the GIL in their loops, so threads share the cores without
+    copying batches between processes. At most ``2 * jobs`` batches are in
+    flight, so memory stays bounded by the batch size; results come back in
+    file order, so the output is the same byte for byte whatever ``jobs`` is.
+
+    Parameters
+    ----------
+    source : VectorSource
+        The opened file.
+    work : callable
+        Measures one batch (:func:`measure_batch` with its options).
+    batch_size : int
+        Features per batch.
+    attributes : bool
+        Read every attribute too.
+    jobs : int
+        Threads measuring batches; 1 measures in the calling thread.
+    """
+    batches = source.batches(batch_size=batch_size, attributes=attributes)
+    if jobs <= 1:
+        for batch in batches:
+            yield work(batch)
+        return
+    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="transcaspian-measure") as pool:
+        pending: collections.deque[Future[BatchLengths]] = collections.deque()
+        try:
+            for batch in batches:
+                pending.append(pool.submit(work, batch))
+                if len(pending) >= 2 * jobs:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for future in pending:
+                future.cancel()
 
 
 def measure_rows(
     source: VectorSource,
     summary: FileSummary,
     *,
-    countries: tuple[CountryIndex, shapely.Geometry] | None = None,
+    countries: CountryGrid | None = None,
     full: bool = False,
     batch_size: int = BATCH_SIZE,
     progress: Any = None,
+    jobs: int = 1,
 ) -> Iterator[FeatureRow]:
     """Measure a file batch by batch and yield one row per feature with geometry.
 
@@ -333,8 +433,8 @@ def measure_rows(
         The opened file.
     summary : FileSummary
         Updated in place as the rows are yielded (counts, totals).
-    countries : (CountryIndex, region), optional
-        Split each length by country (see :func:`country_split_km`).
+    countries : CountryGrid, optional
+        Split each length by country (:func:`shipped_countries`).
     full : bool
         Also read every attribute and the WGS84 geometry into each row (for
         GeoJSON output).
@@ -342,6 +442,8 @@ def measure_rows(
         Features per batch.
     progress : callable, optional
         Called with the number of features done after each batch.
+    jobs : int
+        Threads measuring batches (see :func:`measured_batches`).
 
     Raises
     ------
@@ -349,8 +451,12 @@ def measure_rows(
         For bad coordinates, and at the end when nothing had a length.
     """
     skipped = Skipped()
-    for batch in source.batches(batch_size=batch_size, attributes=full):
-        result = measure_batch(batch, source, keep_lonlat=full or countries is not None)
+
+    def work(batch: Batch) -> BatchLengths:
+        return measure_batch(batch, source, keep_lonlat=full, countries=countries)
+
+    for result in measured_batches(source, work, batch_size=batch_size, attributes=full, jobs=jobs):
+        batch = result.batch
         skipped.add(batch, ~result.has_geometry)
         n = len(batch.geometries)
         summary.features += n
@@ -363,7 +469,7 @@ def measure_rows(
         for i in np.flatnonzero(result.has_geometry):
             split = None
             if countries is not None and result.measured[i]:
-                split = country_split_km(result.lonlat[i], *countries)
+                split = split_dict(result.country_km[i], countries.keys)
                 for key, km in split.items():
                     summary.country_lengths_km[key] = summary.country_lengths_km.get(key, 0.0) + km
             length = float(result.length_km[i])
@@ -399,196 +505,6 @@ def _labels(batch: Batch) -> list[str]:
     return [f"#{batch.start + i + 1}" for i in range(len(batch.geometries))]
 
 
-# -- outputs -----------------------------------------------------------------------
-
-
-def _round_map(values: Mapping[str, float]) -> dict[str, float]:
-    return {k: round(v, LENGTH_PRECISION) for k, v in values.items()}
-
-
-def _km(value: float | None) -> float | None:
-    return None if value is None else round(value, LENGTH_PRECISION)
-
-
-def _countries_text(split: Mapping[str, float] | None) -> str:
-    if not split:
-        return ""
-    return ";".join(f"{k}={v:.{LENGTH_PRECISION}f}" for k, v in split.items())
-
-
-class Writer:
-    """Streams measured rows in one output format onto a text stream.
-
-    Call :meth:`row` for each row and :meth:`close` with the summaries once;
-    nothing is held per row, so memory does not grow with the file.
-    """
-
-    def __init__(self, stream: IO[str], *, by_country: bool = False, file_width: int = 8) -> None:
-        self.stream = stream
-        self.by_country = by_country
-        self.file_width = file_width
-
-    def row(self, row: FeatureRow) -> None:
-        """Write one feature's row."""
-        raise NotImplementedError
-
-    def close(self, summaries: list[FileSummary]) -> None:
-        """Write the totals and end the document."""
-        raise NotImplementedError
-
-
-class TableWriter(Writer):
-    """A fixed-width table for people, with a total line.
-
-    Rows are streamed, so the feature column cannot grow to its longest
-    value: longer names are clipped to :attr:`_FEATURE` characters (the JSON,
-    CSV and GeoJSON outputs keep them whole).
-    """
-
-    _FEATURE = 24
-    _TYPE = 18
-    _KM = 14
-
-    def __init__(self, stream: IO[str], **kwargs: Any) -> None:
-        super().__init__(stream, **kwargs)
-        self.file_width = max(self.file_width, len("file"))
-        head = f"{'file':<{self.file_width}}  {'feature':<{self._FEATURE}}  {'geometry':<{self._TYPE}}  {'length_km':>{self._KM}}"
-        self.stream.write(head + ("  countries_km" if self.by_country else "") + "\n")
-
-    def row(self, row: FeatureRow) -> None:
-        km = f"{row.length_km:,.3f}" if row.length_km is not None else "not measured"
-        feature = clip(row.feature, self._FEATURE)
-        line = f"{terminal_text(row.file):<{self.file_width}}  {feature:<{self._FEATURE}}  {row.geometry_type:<{self._TYPE}}  {km:>{self._KM}}"
-        if self.by_country and row.country_lengths_km:
-            line += "  " + ", ".join(f"{k} {v:,.3f}" for k, v in row.country_lengths_km.items())
-        self.stream.write(line.rstrip() + "\n")
-
-    def close(self, summaries: list[FileSummary]) -> None:
-        measured = sum(s.measured for s in summaries)
-        points = sum(s.not_measured for s in summaries)
-        total = sum(s.length_km for s in summaries)
-        label = f"total: {measured} feature{'s' if measured != 1 else ''} measured"
-        if points:
-            label += f", {points} not measured (no length)"
-        width = self.file_width + self._FEATURE + self._TYPE + 6
-        self.stream.write(f"{label:<{width}}  {f'{total:,.3f}':>{self._KM}}\n")
-        if self.by_country:
-            totals = _sum_maps(s.country_lengths_km for s in summaries)
-            for key, km in totals.items():
-                self.stream.write(f"{'  ' + key:<{width}}  {f'{km:,.3f}':>{self._KM}}\n")
-
-
-class CsvWriter(Writer):
-    """One CSV row per feature; the total goes to the summary on stderr."""
-
-    def __init__(self, stream: IO[str], **kwargs: Any) -> None:
-        super().__init__(stream, **kwargs)
-        self.csv = SpreadsheetCsvWriter(stream)
-        header = ["file", "feature", "geometry_type", "length_km"]
-        self.csv.writerow(header + (["country_lengths_km"] if self.by_country else []))
-
-    def row(self, row: FeatureRow) -> None:
-        # Decimal: written as the number it is (never quoted); text cells are neutralised
-        # against spreadsheet formulas by SpreadsheetCsvWriter.
-        km = None if row.length_km is None else Decimal(f"{row.length_km:.{LENGTH_PRECISION}f}")
-        values = [str(row.file), str(row.feature), row.geometry_type, km]
-        self.csv.writerow(values + ([_countries_text(row.country_lengths_km)] if self.by_country else []))
-
-    def close(self, summaries: list[FileSummary]) -> None:
-        pass
-
-
-class JsonWriter(Writer):
-    """One JSON document: ``features`` (a row each), ``files``, ``totals``.
-
-    Keys are sorted, and that order ("features" < "files" < "totals") is also
-    the order they are streamed in.
-    """
-
-    def __init__(self, stream: IO[str], **kwargs: Any) -> None:
-        super().__init__(stream, **kwargs)
-        self.stream.write('{"features":[')
-        self.first = True
-
-    def row(self, row: FeatureRow) -> None:
-        item: dict[str, Any] = {
-            "feature": row.feature,
-            "file": row.file,
-            "geometry_type": row.geometry_type,
-            "length_km": _km(row.length_km),
-        }
-        if self.by_country:
-            item["country_lengths_km"] = _round_map(row.country_lengths_km) if row.country_lengths_km else None
-        self.stream.write(("\n" if self.first else ",\n") + json.dumps(item, sort_keys=True, ensure_ascii=False, separators=(",", ":")))
-        self.first = False
-
-    def close(self, summaries: list[FileSummary]) -> None:
-        totals: dict[str, Any] = {
-            "features": sum(s.features for s in summaries),
-            "length_km": round(sum(s.length_km for s in summaries), LENGTH_PRECISION),
-            "measured": sum(s.measured for s in summaries),
-            "not_measured": sum(s.not_measured for s in summaries),
-            "skipped_without_geometry": sum(s.skipped for s in summaries),
-        }
-        if self.by_country:
-            totals["country_lengths_km"] = _round_map(_sum_maps(s.country_lengths_km for s in summaries))
-        files = json.dumps([s.as_dict() for s in summaries], sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        total_text = json.dumps(totals, sort_keys=True, separators=(",", ":"))
-        self.stream.write(f'{"" if self.first else chr(10)}],"files":{files},"totals":{total_text}}}\n')
-
-
-class GeoJsonWriter(Writer):
-    """The features written back as RFC 7946 GeoJSON with ``length_km`` added.
-
-    Coordinates in WGS84 longitude/latitude rounded to 6 decimals, no ``crs``
-    member, sorted keys, one feature per line (as :mod:`transcaspian.export`).
-    A ``length_km`` already in the properties is replaced; points get null;
-    features without geometry are left out (with the reader's warning).
-    With several input files each feature also gets ``source_file``.
-    """
-
-    def __init__(self, stream: IO[str], *, several_files: bool = False, **kwargs: Any) -> None:
-        super().__init__(stream, **kwargs)
-        self.several_files = several_files
-        self.stream.write('{"type":"FeatureCollection","features":[')
-        self.first = True
-
-    def row(self, row: FeatureRow) -> None:
-        props = {str(k): json_value(v) for k, v in (row.properties or {}).items()}
-        props["length_km"] = _km(row.length_km)
-        if self.by_country:
-            props["country_lengths_km"] = _round_map(row.country_lengths_km) if row.country_lengths_km else None
-        if self.several_files:
-            props["source_file"] = row.file
-        geometry = _round_geometry(json.loads(shapely.to_geojson(row.geometry)))
-        feature = {"type": "Feature", "properties": props, "geometry": geometry}
-        if not row.feature.startswith("#"):
-            feature["id"] = row.feature
-        text = json.dumps(feature, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-        self.stream.write(("\n" if self.first else ",\n") + text)
-        self.first = False
-
-    def close(self, summaries: list[FileSummary]) -> None:
-        self.stream.write(("" if self.first else "\n") + "]}\n")
-
-
-def _round_geometry(geometry: dict[str, Any]) -> dict[str, Any]:
-    if geometry["type"] == "GeometryCollection":
-        return {"type": "GeometryCollection", "geometries": [_round_geometry(g) for g in geometry["geometries"]]}
-    return {"type": geometry["type"], "coordinates": round_coords(geometry["coordinates"])}
-
-
-def _sum_maps(maps: Any) -> dict[str, float]:
-    total: dict[str, float] = {}
-    for mapping in maps:
-        for key, value in mapping.items():
-            total[key] = total.get(key, 0.0) + value
-    return dict(sorted(total.items()))
-
-
-WRITERS: dict[str, type[Writer]] = {"table": TableWriter, "csv": CsvWriter, "json": JsonWriter, "geojson": GeoJsonWriter}
-
-
 def write_measurements(
     sources: Sequence[VectorSource],
     stream: IO[str],
@@ -596,6 +512,7 @@ def write_measurements(
     *,
     by_country: bool = False,
     progress_stream: IO[str] | None = None,
+    jobs: int = 1,
 ) -> list[FileSummary]:
     """Measure opened files one after the other and stream the rows in one format.
 
@@ -615,6 +532,9 @@ def write_measurements(
         Split each length by country (the shipped boundaries).
     progress_stream : text stream, optional
         Where a progress bar may be drawn (stderr); only a terminal gets one.
+    jobs : int
+        Threads measuring batches (:func:`measured_batches`); the output is
+        the same whatever the number.
 
     Returns
     -------
@@ -626,7 +546,7 @@ def write_measurements(
     DataError
         For bad coordinates, or a file with nothing to measure.
     """
-    countries = shipped_countries() if by_country else None
+    countries = shipped_countries(lonlat_extent(sources)) if by_country else None
     extra = {"several_files": len(sources) > 1} if fmt == "geojson" else {}
     writer = WRITERS[fmt](stream, by_country=by_country, file_width=max(len(s.name) for s in sources), **extra)
     summaries: list[FileSummary] = []
@@ -635,7 +555,7 @@ def write_measurements(
         summaries.append(summary)
         progress = Progress(source.n_features, source.name, progress_stream) if progress_stream is not None else None
         try:
-            for row in measure_rows(source, summary, countries=countries, full=fmt == "geojson", progress=progress):
+            for row in measure_rows(source, summary, countries=countries, full=fmt == "geojson", progress=progress, jobs=jobs):
                 writer.row(row)
         finally:
             if progress is not None:
@@ -644,80 +564,3 @@ def write_measurements(
     return summaries
 
 
-@contextlib.contextmanager
-def atomic_open(path: str | os.PathLike[str] | None) -> Iterator[IO[str]]:
-    """A text stream to write an output through; the output appears only on success.
-
-    With a ``path``, the text goes to a temporary file beside it, renamed
-    over it when the block ends without error (:func:`transcaspian.files.atomic_file`):
-    an interrupted or failed run never leaves a truncated file, and memory
-    does not grow with the output. With ``path`` None the text is spooled (in memory
-    up to 8 MiB, then in a temporary file) and copied to stdout on success,
-    so a run that fails half-way prints nothing on stdout either.
-
-    Raises
-    ------
-    OutputError
-        When the file cannot be written.
-    """
-    if path is None:
-        with tempfile.SpooledTemporaryFile(max_size=8 * 2**20, mode="w+", encoding="utf-8", newline="") as spool:
-            yield spool
-            spool.seek(0)
-            shutil.copyfileobj(spool, sys.stdout)
-            sys.stdout.flush()
-        return
-    with atomic_file(path, text=True) as handle:
-        yield handle
-
-
-class Progress:
-    """A one-line progress bar on a terminal, shown only when the work is long.
-
-    Nothing is drawn in the first ``delay`` seconds, so short runs stay quiet;
-    nothing at all when ``stream`` is not a terminal (logs, pipes, tests).
-
-    Parameters
-    ----------
-    total : int or None
-        Features to do, if known.
-    label : str
-        What is being done, e.g. the file name.
-    stream : text stream
-        Where to draw (stderr).
-    delay : float
-        Seconds before the bar first appears.
-    """
-
-    def __init__(self, total: int | None, label: str, stream: IO[str], *, delay: float = 1.0) -> None:
-        self.total = total
-        self.label = label
-        self.stream = stream
-        self.delay = delay
-        self.done = 0
-        self.start = time.monotonic()
-        self.last = 0.0
-        self.shown = False
-        self.enabled = bool(getattr(stream, "isatty", lambda: False)())
-
-    def __call__(self, n: int) -> None:
-        self.done += n
-        now = time.monotonic()
-        if not self.enabled or now - self.start < self.delay or now - self.last < 0.1:
-            return
-        self.last = now
-        if self.total:
-            frac = min(self.done / self.total, 1.0)
-            bar = "#" * int(frac * 30)
-            text = f"\rmeasuring {self.label} [{bar:<30}] {frac:4.0%} {self.done:,}/{self.total:,} features"
-        else:
-            text = f"\rmeasuring {self.label}: {self.done:,} features"
-        self.stream.write(text)
-        self.stream.flush()
-        self.shown = True
-
-    def close(self) -> None:
-        """Clear the bar's line, if one was drawn."""
-        if self.shown:
-            self.stream.write("\r\033[K")
-            self.stream.flush()

@@ -157,6 +157,9 @@ class VectorSource:
     n_features: int | None
     id_field: str | None = None
     _geo_column: str | None = field(default=None, repr=False)
+    #: (xmin, ymin, xmax, ymax) in the file's CRS when its header says (the
+    #: per-country split makes its border grid fine there).
+    bounds: tuple[float, float, float, float] | None = field(default=None, repr=False)
 
     @property
     def geographic(self) -> bool:
@@ -593,6 +596,14 @@ def _check_id_field(id_field: str | None, fields: Sequence[str], name: str) -> N
         raise DataError(f"has no field '{id_field}' (its fields: {listed}); choose another with --id-field", file=name)
 
 
+def _bounds_tuple(bounds: Any) -> tuple[float, float, float, float] | None:
+    try:
+        values = tuple(float(v) for v in bounds)
+    except (TypeError, ValueError):
+        return None
+    return values if len(values) == 4 else None  # type: ignore[return-value]
+
+
 def _open_gdal(path: Path, name: str, head: bytes, layer: str | None, assumed: CRS | None, id_field: str | None, allow_vrt: bool = False) -> VectorSource:
     _refuse_virtual_content(path, name, head, allow_vrt)
     chosen = _pick_layer(_layers(path, name, head), layer, name)
@@ -635,6 +646,7 @@ def _open_gdal(path: Path, name: str, head: bytes, layer: str | None, assumed: C
         fields=fields,
         n_features=int(count) if count is not None and count >= 0 else None,
         id_field=id_field,
+        bounds=_bounds_tuple(bounds),
     )
 
 
@@ -682,6 +694,7 @@ def _open_parquet(path: Path, name: str, layer: str | None, assumed: CRS | None,
         n_features=parquet.metadata.num_rows,
         id_field=id_field,
         _geo_column=column,
+        bounds=_bounds_tuple(spec.get("bbox")),
     )
 
 

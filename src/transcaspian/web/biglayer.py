@@ -1,0 +1,309 @@
+"""Big user layers on one page: compact geometry, drawn on a canvas, popups on demand.
+
+A map of a user's file with tens of thousands of features cannot carry one
+Leaflet object and one GeoJSON feature per line: at 100,000 lines that is a
+59 MB page, a 1.2 GB JavaScript heap and seconds per zoom step. A layer with
+more than :data:`BIG_FEATURES` features is packed instead as
+
+- **levels of detail**: the lines and polygon rings simplified (shapely's
+  topology-preserving Douglas-Peucker, per feature) to half a screen pixel
+  at the zoom levels of :data:`LEVEL_ZOOMS`, plus the full-detail level used
+  when zoomed in further;
+- **quantised, delta-encoded coordinates**: longitude/latitude on a grid of
+  10^-:data:`PRECISION` degrees (about a metre, as the curated maps), each
+  vertex stored as its difference from the one before as a zig-zag varint
+  (LEB128), base64 text inside the page's JSON data: about 3-4 bytes per
+  vertex instead of 40 in GeoJSON;
+- **attributes as one JSON text**, parsed only when the first popup opens.
+
+``web/static/biglayer.js`` decodes the levels once, projects them to Web
+Mercator once, and draws the level that fits the zoom with Leaflet's canvas
+renderer (one path per colour per frame, features outside the view skipped);
+a click finds the nearest line within a few pixels and opens a text-only
+popup.
+
+Above :data:`PAGE_VERTEX_LIMIT` vertices one page stops being useful (it
+takes longer to load than anyone waits, and a phone cannot hold it):
+:func:`check_page_size` says so and suggests ``--simplify`` or vector tiles.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import Geod
+
+from ..errors import DataError
+
+#: Layers with more features than this are drawn by biglayer.js.
+BIG_FEATURES = 5_000
+#: Coordinates are rounded to 10**-PRECISION degrees (1.1 m at the equator).
+PRECISION = 5
+#: Each simplified level is drawn up to this zoom; beyond the last, full detail.
+LEVEL_ZOOMS = (3, 5, 7, 9, 11)
+#: Simplification tolerance, in screen pixels at the level's zoom.
+TOLERANCE_PX = 0.5
+#: Vertices (full detail) above which one page is not written.
+PAGE_VERTEX_LIMIT = 6_000_000
+#: Attribute values longer than this are clipped in popups.
+MAX_VALUE_CHARS = 300
+_GEOD = Geod(ellps="WGS84")
+# shapely type ids
+_POINT, _LINESTRING, _LINEARRING, _POLYGON = 0, 1, 2, 3
+
+
+def degrees_per_pixel(zoom: float) -> float:
+    """Longitude degrees one Web Mercator screen pixel spans at ``zoom`` (256-pixel tiles)."""
+    return 360.0 / (256.0 * 2.0**zoom)
+
+
+def _flatten(geometries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every part of every geometry (lines, rings, points), with its feature."""
+    parts, owner = shapely.get_parts(geometries, return_index=True)
+    types = shapely.get_type_id(parts)
+    while np.any(types >= 4):  # multi-parts inside collections
+        nested = types >= 4
+        sub, sub_owner = shapely.get_parts(parts[nested], return_index=True)
+        parts = np.concatenate([parts[~nested], sub])
+        owner = np.concatenate([owner[~nested], owner[nested][sub_owner]])
+        types = shapely.get_type_id(parts)
+    polygons = types == _POLYGON
+    rings, ring_owner = shapely.get_rings(parts[polygons], return_index=True)
+    keep = ~polygons & ~shapely.is_empty(parts)
+    paths = np.concatenate([parts[keep], rings])
+    owners = np.concatenate([owner[keep], owner[polygons][ring_owner]])
+    order = np.argsort(owners, kind="stable")
+    return paths[order], owners[order]
+
+
+def varint_base64(values: np.ndarray) -> str:
+    """Signed integers as zig-zag LEB128 varints, base64-encoded.
+
+    Parameters
+    ----------
+    values : numpy.ndarray of int
+        Values within +-2**62.
+
+    Examples
+    --------
+    >>> varint_base64(np.array([0, -1, 1, 64, -65]))
+    'AAECgAGBAQ=='
+    """
+    v = np.asarray(values, dtype=np.int64)
+    zig = ((v << 1) ^ (v >> 63)).astype(np.uint64)
+    nbytes = np.ones(len(zig), dtype=np.int64)
+    for k in range(1, 10):
+        nbytes += zig >= np.uint64(1) << np.uint64(7 * k)
+    start = np.cumsum(nbytes) - nbytes
+    out = np.zeros(int(nbytes.sum()), dtype=np.uint8)
+    for k in range(int(nbytes.max(initial=0))):
+        m = nbytes > k
+        byte = (zig[m] >> np.uint64(7 * k)) & np.uint64(0x7F)
+        more = (nbytes[m] > k + 1).astype(np.uint64) << np.uint64(7)
+        out[start[m] + k] = (byte | more).astype(np.uint8)
+    return base64.b64encode(out.tobytes()).decode("ascii")
+
+
+def encode_level(paths: np.ndarray, owner: np.ndarray, tolerance_deg: float) -> dict[str, Any]:
+    """One level of detail: simplified, quantised, delta-encoded paths.
+
+    Parameters
+    ----------
+    paths : numpy.ndarray of LineString / LinearRing / Point
+        In longitude/latitude degrees.
+    owner : numpy.ndarray of int
+        Feature of each path (non-decreasing).
+    tolerance_deg : float
+        Douglas-Peucker tolerance (degrees); 0 for full detail.
+
+    Returns
+    -------
+    dict
+        ``n`` (vertex count of each path), ``f`` (feature of each path, delta
+        encoded), ``xy`` (x, y interleaved, delta encoded), all as
+        :func:`varint_base64` text, and ``vertices``.
+    """
+    if tolerance_deg > 0:
+        paths = shapely.simplify(paths, tolerance_deg, preserve_topology=True)
+    xy, path = shapely.get_coordinates(paths, return_index=True)
+    q = np.rint(xy * 10.0**PRECISION).astype(np.int64)
+    # Drop vertices that repeat the one before once rounded (zoomed out, many do).
+    keep = np.ones(len(q), dtype=bool)
+    keep[1:] = (path[1:] != path[:-1]) | np.any(q[1:] != q[:-1], axis=1)
+    q, path = q[keep], path[keep]
+    counts = np.bincount(path, minlength=len(paths))
+    deltas = _pair_deltas(q)
+    return {
+        "n": varint_base64(counts),
+        "f": varint_base64(np.diff(owner, prepend=0)),
+        "xy": varint_base64(deltas),
+        "vertices": int(len(q)),
+    }
+
+
+def _pair_deltas(q: np.ndarray) -> np.ndarray:
+    """x, y of each vertex minus those of the one before, interleaved."""
+    d = np.diff(q, axis=0, prepend=np.zeros((1, 2), dtype=np.int64))
+    return d.reshape(-1)
+
+
+def _value_text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return ""
+    if isinstance(value, (np.floating, float)):
+        text = repr(float(value))
+    elif isinstance(value, (bytes, bytearray, memoryview)):
+        text = f"<{len(bytes(value))} bytes>"
+    elif hasattr(value, "isoformat"):
+        text = value.isoformat()
+    elif isinstance(value, (dict, list, tuple, np.ndarray)):
+        try:
+            text = json.dumps(value.tolist() if isinstance(value, np.ndarray) else value, ensure_ascii=False, default=str)
+        except (TypeError, ValueError):
+            text = str(value)
+    else:
+        text = str(value)
+    return text if len(text) <= MAX_VALUE_CHARS else text[: MAX_VALUE_CHARS - 1] + "\u2026"
+
+
+def attribute_table(frame: gpd.GeoDataFrame, lengths_km: np.ndarray) -> dict[str, Any]:
+    """The popup text of every feature, column by column.
+
+    Parameters
+    ----------
+    frame : GeoDataFrame
+        The layer.
+    lengths_km : numpy.ndarray
+        Geodesic length of each feature (NaN for points).
+
+    Returns
+    -------
+    dict
+        ``columns`` (names) and ``values`` (one list of texts per column,
+        ``""`` where missing), the first column the measured length.
+    """
+    columns = ["Measured length (km, WGS84 geodesic)"]
+    values = [["" if not np.isfinite(km) else f"{km:,.3f}" for km in lengths_km]]
+    for name in frame.columns:
+        if name == frame.geometry.name:
+            continue
+        series = frame[name]
+        if isinstance(series.dtype, gpd.array.GeometryDtype):
+            continue
+        missing = pd.isna(series).to_numpy() if series.dtype != object else np.array([_is_missing(v) for v in series])
+        texts = [("" if m else _value_text(v)) for v, m in zip(series.tolist(), missing)]
+        columns.append(str(name))
+        values.append(texts)
+    return {"columns": columns, "values": values}
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def feature_lengths_km(paths: np.ndarray, owner: np.ndarray, n_features: int) -> np.ndarray:
+    """Geodesic length of each feature (lines and rings), km; NaN when it has none."""
+    linear = shapely.get_type_id(paths) != _POINT
+    xy, path = shapely.get_coordinates(paths[linear], return_index=True)
+    out = np.full(n_features, np.nan)
+    if len(xy) >= 2:
+        dist = np.asarray(_GEOD.line_lengths(xy[:, 0], xy[:, 1]))
+        dist[path[1:] != path[:-1]] = 0.0
+        per_path = np.bincount(path[:-1], weights=dist, minlength=int(linear.sum()))
+        per_feature = np.bincount(owner[linear], weights=per_path, minlength=n_features) / 1000.0
+        has = np.bincount(owner[linear], minlength=n_features) > 0
+        out[has] = per_feature[has]
+    return out
+
+
+def count_vertices(frame: gpd.GeoDataFrame) -> int:
+    """Vertices of a layer's geometries."""
+    return int(shapely.get_num_coordinates(frame.geometry.values).sum())
+
+
+def is_big(frame: gpd.GeoDataFrame) -> bool:
+    """Whether a layer is drawn by biglayer.js rather than one Leaflet object per feature."""
+    return len(frame) > BIG_FEATURES
+
+
+def big_layer(name: str, frame: gpd.GeoDataFrame, *, color: str, slug: str) -> dict[str, Any]:
+    """The payload entry of a big layer (see the module docstring).
+
+    Parameters
+    ----------
+    name : str
+        Display name (the file name).
+    frame : GeoDataFrame
+        Features in WGS84 longitude/latitude.
+    color : str
+        ``#rrggbb`` colour of the layer.
+    slug : str
+        The layer's id.
+
+    Returns
+    -------
+    dict
+        The layer as map.js expects it, with no ``features`` and a ``big``
+        member for biglayer.js.
+    """
+    geometries = frame.geometry.values
+    geometries = np.asarray(shapely.force_2d(np.asarray(geometries, dtype=object)), dtype=object)
+    paths, owner = _flatten(geometries)
+    levels = []
+    for zoom in LEVEL_ZOOMS:
+        levels.append({"maxZoom": zoom, **encode_level(paths, owner, TOLERANCE_PX * degrees_per_pixel(zoom))})
+    levels.append({"maxZoom": None, **encode_level(paths, owner, 0.0)})
+    lengths = feature_lengths_km(paths, owner, len(frame))
+    table = attribute_table(frame, lengths)
+    big = {
+        "scale": 10**PRECISION,
+        "features": int(len(frame)),
+        "levels": levels,
+        # A JSON text inside the JSON: the page parses it when a popup first opens.
+        "attributes": json.dumps(table, ensure_ascii=False, separators=(",", ":"), allow_nan=False),
+    }
+    return {"id": slug, "title": name, "color": color, "pane": "lines", "features": [], "big": big}
+
+
+def check_page_size(layers: Sequence[tuple[str, gpd.GeoDataFrame]], *, limit: int = PAGE_VERTEX_LIMIT) -> None:
+    """Refuse a page too big to be useful, saying what to do instead.
+
+    Raises
+    ------
+    DataError
+        When the layers hold more than ``limit`` vertices.
+    """
+    total = sum(count_vertices(frame) for _, frame in layers)
+    if total > limit:
+        names = ", ".join(name for name, _ in layers)
+        raise DataError(
+            f"{total:,} vertices is more than one web page can draw smoothly (limit {limit:,}); "
+            "give --simplify METRES (e.g. --simplify 50) to draw simpler lines, or make vector tiles "
+            "(PMTiles, e.g. with tippecanoe or GDAL's PMTiles driver) and serve them with a PMTiles viewer",
+            file=names,
+        )
+
+
+def simplify_frame(frame: gpd.GeoDataFrame, metres: float) -> gpd.GeoDataFrame:
+    """The layer with every geometry simplified to ``metres`` (topology kept per feature).
+
+    The tolerance is converted to degrees at the equator (1 degree = 111.32 km),
+    so it is at most ``metres`` on the ground anywhere.
+    """
+    if metres <= 0:
+        return frame
+    out = frame.copy()
+    out[frame.geometry.name] = shapely.simplify(frame.geometry.values, metres / 111_320.0, preserve_topology=True)
+    return out

@@ -22,7 +22,7 @@ from transcaspian.errors import UsageError
     metavar="table|json|csv|geojson",
     help="table for people; json or csv per feature; geojson writes the features back with length_km added.",
 )
-@click.option("--by-country", is_flag=True, help="Split each length by country (shipped Natural Earth boundaries of the Caspian region).")
+@click.option("--by-country", is_flag=True, help="Split each length by country (shipped Natural Earth boundaries of the whole world; lines across 180° split there).")
 @click.option("--id-field", metavar="NAME", help="Attribute that names features in the output and in messages (default: the id field if there is one, else the position #1, #2, ...).")
 @click.option("--layer", metavar="NAME", help="Layer to read, for files with several (GeoPackage).")
 @click.option("--assume-crs", metavar="CRS", help="CRS of files that declare none, e.g. EPSG:4326 or EPSG:32639.")

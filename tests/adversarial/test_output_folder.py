@@ -271,3 +271,20 @@ def test_sigterm_mid_build_cleans_up_and_exits_143(tmp_path: Path, mini_geodata:
     assert "terminated" in stderr
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
     assert not out.exists()
+
+
+def test_export_refuses_a_folder_of_the_users_own_files(tmp_path: Path, mini_geodata: Path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "transcaspian.kml").write_text("my own KML")
+    assert_one_line_error(cli("export", "--format", "kml", "--geodata", mini_geodata, "--out", out), codes=(2,), mentions="--force")
+    assert (out / "transcaspian.kml").read_text() == "my own KML"
+    assert_ok(cli("export", "--format", "kml", "--geodata", mini_geodata, "--out", out, "--force"))
+    assert (out / "transcaspian.kml").read_text() != "my own KML"
+
+
+def test_export_twice_into_its_own_folder(tmp_path: Path, mini_geodata: Path):
+    out = tmp_path / "out"
+    assert_ok(cli("export", "--format", "geojson", "--geodata", mini_geodata, "--out", out))
+    assert_ok(cli("export", "--format", "csv", "--geodata", mini_geodata, "--out", out))
+    assert_ok(build(mini_geodata, out))

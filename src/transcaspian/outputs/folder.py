@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from transcaspian.errors import OutputError, UsageError
-from transcaspian.files import default_mode, output_error
+from transcaspian.files import atomic_write, default_mode, output_error
 
 #: The manifest a build writes into its folder (hidden: not itself an output).
 MANIFEST_NAME = ".transcaspian-build.json"
@@ -290,3 +290,21 @@ def _set_modes(staging: Path, target: Path) -> None:
     for folder, dirs, _ in os.walk(staging):
         for d in dirs:
             os.chmod(Path(folder) / d, default_mode(0o777))
+
+
+def record_written(folder: str | Path, paths: list[Path]) -> None:
+    """Add files written into ``folder`` outside a build (``transcaspian export``) to its manifest.
+
+    The folder is then recognised as the tool's own: a second export or a
+    build may write into it again without ``--force``.
+    """
+    folder = Path(folder)
+    previous = read_manifest(folder)
+    files = set(previous["files"]) if previous else set()
+    for path in paths:
+        try:
+            files.add(Path(os.path.abspath(path)).relative_to(os.path.abspath(folder)).as_posix())
+        except ValueError:
+            continue
+    manifest = {"tool": TOOL, "files": sorted(files)}
+    atomic_write(folder / MANIFEST_NAME, json.dumps(manifest, indent=2, sort_keys=True) + "\n")

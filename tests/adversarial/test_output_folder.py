@@ -288,3 +288,15 @@ def test_export_twice_into_its_own_folder(tmp_path: Path, mini_geodata: Path):
     assert_ok(cli("export", "--format", "geojson", "--geodata", mini_geodata, "--out", out))
     assert_ok(cli("export", "--format", "csv", "--geodata", mini_geodata, "--out", out))
     assert_ok(build(mini_geodata, out))
+
+
+def test_a_build_killed_between_its_two_renames_is_put_back(tmp_path: Path, mini_geodata: Path):
+    out = tmp_path / "out"
+    assert_ok(build(mini_geodata, out))
+    before = snapshot(out)
+    # Killed after moving the old build aside and before moving the new one in.
+    (tmp_path / ".out.old-dead").mkdir()
+    out.rename(tmp_path / ".out.old-dead" / "build")
+    assert_ok(build(mini_geodata, out))
+    assert snapshot(out) == before
+XX

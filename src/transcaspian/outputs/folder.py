@@ -245,8 +245,9 @@ def staged_build(target: str | Path, *, force: bool = False) -> Iterator[Path]:
     except OSError as exc:
         raise output_error(target, exc) from None
     with build_lock(target):
-        previous = check_target(target, force=force)
+        # First put back a build a killed run left half-swapped, then judge the folder.
         remove_stale(target)
+        previous = check_target(target, force=force)
         try:
             staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.staging-"))
         except OSError as exc:

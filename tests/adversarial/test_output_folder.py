@@ -299,4 +299,4 @@ def test_a_build_killed_between_its_two_renames_is_put_back(tmp_path: Path, mini
     out.rename(tmp_path / ".out.old-dead" / "build")
     assert_ok(build(mini_geodata, out))
     assert snapshot(out) == before
-XX
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".out.")]

@@ -130,7 +130,9 @@ def test_build_force_keeps_the_users_other_files_out_of_the_sums(tmp_path: Path,
     (out / "notes.txt").write_text("mine")
     (out / "sub").mkdir()
     (out / "sub" / "deep.txt").write_text("mine too")
+    inode = out.stat().st_ino
     assert_ok(build(mini_geodata, out, "--force"))
+    assert out.stat().st_ino == inode  # the user's folder itself is never renamed or replaced
     assert (out / "notes.txt").read_text() == "mine"
     assert (out / "sub" / "deep.txt").read_text() == "mine too"
     listed = sums(out)

@@ -14,6 +14,8 @@ one, never a mix. Around that:
   with the previous build; any other file in the folder (one the user put
   there) is carried over into the new build untouched, and never listed in
   ``SHA256SUMS``;
+- a user's own folder (accepted with ``force``) is never renamed or
+  removed: the files the build wrote are moved into it one by one;
 - ``SHA256SUMS`` lists exactly the files this build wrote, read from the
   staging folder without following any symbolic link;
 - staging and old folders of an earlier build that was killed are removed
@@ -261,7 +263,12 @@ def staged_build(target: str | Path, *, force: bool = False) -> Iterator[Path]:
             manifest = {"tool": TOOL, "files": sorted(files)}
             (staging / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
             _set_modes(staging, target)
-            if target.exists():
+            if target.exists() and previous is None and _entries(target):
+                # A user's own folder (--force): never renamed or removed; our files are moved
+                # in one by one (each whole), everything else in it stays where it is.
+                _install_into(staging, target, [*files, MANIFEST_NAME])
+                shutil.rmtree(staging, ignore_errors=True)
+            elif target.exists():
                 ours = set(previous["files"]) if previous else set()
                 _carry_over(target, staging, ours | set(files))
                 old = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.old-"))
@@ -278,6 +285,16 @@ def staged_build(target: str | Path, *, force: bool = False) -> Iterator[Path]:
         finally:
             if old is not None:
                 shutil.rmtree(old, ignore_errors=True)
+
+
+def _install_into(staging: Path, target: Path, files: list[str]) -> None:
+    """Move ``files`` from ``staging`` into the existing folder ``target``, each with one rename."""
+    for rel in files:
+        dst = target / rel
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        if dst.is_dir() and not dst.is_symlink():
+            raise OutputError(f"{dst}: is a folder where the build writes a file; move it away or choose another --out")
+        os.replace(staging / rel, dst)
 
 
 def _set_modes(staging: Path, target: Path) -> None:

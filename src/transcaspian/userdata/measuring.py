@@ -278,9 +278,7 @@ def country_split_km(geometry: shapely.Geometry, countries: CountryIndex, region
 
 def shipped_region(index: CountryIndex) -> shapely.Geometry:
     """The extent the shipped boundaries cover (a prepared box)."""
-    # The shipped boundaries cover the whole world (scripts/make_boundaries.py): what lies in no
-    # country is sea everywhere, up to the poles (Natural Earth stops at 83.6°N).
-    region = shapely.box(-180.0, -90.0, 180.0, 90.0)
+    region = shapely.box(*shapely.total_bounds(index.polygons))
     shapely.prepare(region)
     return region
 

@@ -16,13 +16,13 @@ import pytest
 import shapely
 from click.testing import CliRunner
 
-from transcaspian.web import assets as render_assets
 from transcaspian.cli import main
 from transcaspian.geo.countries import load_countries
 from transcaspian.geo.geodesy import GEOD
 from transcaspian.measured import check_measured
 from transcaspian.network.records import LAYERS
 from transcaspian.pipeline import write_maps
+from transcaspian.web import assets as render_assets
 from transcaspian.web.render import user_map_html
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -15,8 +15,6 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transcaspian.web import assets as render_assets
-from transcaspian.web import render
 from transcaspian.cli import main
 from transcaspian.geo.countries import load_countries
 from transcaspian.geo.geodesy import line_length_km
@@ -24,6 +22,8 @@ from transcaspian.measured import check_measured
 from transcaspian.network.records import LAYERS
 from transcaspian.pipeline import write_maps
 from transcaspian.styles import LAYER_COLORS, PLACE_STYLES, line_style
+from transcaspian.web import assets as render_assets
+from transcaspian.web import render
 
 PAYLOADS = ("<img src=x onerror=alert(1)>", "${alert(1)}", "</script><script>alert(1)</script>", "`; alert(1); `")
 MAP_PAGES = ["index.html", *(f"{k}.html" for k in LAYERS), "routes.html", "places.html"]

@@ -22,8 +22,23 @@ from transcaspian.cli.options import OutputPath, allow_vrt_option
 @click.option("--title", metavar="TEXT", help="Title of the map (default: the file names).")
 @click.option("--layer", metavar="NAME", help="Layer to read, for files with several (GeoPackage).")
 @click.option("--assume-crs", metavar="CRS", help="CRS of files that declare none, e.g. EPSG:4326 or EPSG:32639.")
+@click.option(
+    "--simplify",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="METRES",
+    help="Simplify every line and polygon to this tolerance (metres) before drawing: for layers too big to draw in full on one page.",
+)
 @allow_vrt_option
-def map_command(files: tuple[str, ...], output: Path, offline: bool, title: str | None, layer: str | None, assume_crs: str | None, allow_vrt: bool) -> None:
+def map_command(
+    files: tuple[str, ...],
+    output: Path,
+    offline: bool,
+    title: str | None,
+    layer: str | None,
+    assume_crs: str | None,
+    simplify: float | None = None,
+    allow_vrt: bool = False,
+) -> None:
     """Render FILEs as one interactive map: same styles, controls and safe popups.
 
     Any vector file GDAL reads (GeoJSON, GeoPackage, FlatGeobuf, Shapefile,
@@ -32,10 +47,15 @@ def map_command(files: tuple[str, ...], output: Path, offline: bool, title: str 
     """
     from transcaspian.files import atomic_write, refuse_overwriting_inputs
     from transcaspian.userdata.opening import read_vector
+    from transcaspian.web.biglayer import check_page_size, simplify_frame
     from transcaspian.web.render import user_map_html
 
     refuse_overwriting_inputs(output, files)
     # Read (and check) every file before writing anything.
     layers = [(Path(f).name, read_vector(f, layer=layer, assume_crs=assume_crs, allow_vrt=allow_vrt)) for f in files]
+    if simplify:
+        layers = [(name, simplify_frame(frame, simplify)) for name, frame in layers]
+    # A page that would freeze the browser is not written; the message says what to do instead.
+    check_page_size(layers)
     atomic_write(output, user_map_html(layers, title=title, offline=offline))
     click.echo(f"wrote {output}", err=True)

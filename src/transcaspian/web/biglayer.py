@@ -32,6 +32,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Sequence
+from importlib.resources import files
 from typing import Any
 
 import geopandas as gpd
@@ -111,6 +112,15 @@ def varint_base64(values: np.ndarray) -> str:
     return base64.b64encode(out.tobytes()).decode("ascii")
 
 
+def level_scale(tolerance_deg: float) -> int:
+    """Grid (units per degree) a level's coordinates are rounded to: a tenth of
+    its tolerance or finer, at most 10**PRECISION; coarse levels get small
+    numbers, so their deltas take one byte where full detail takes two or three."""
+    if tolerance_deg <= 0:
+        return 10**PRECISION
+    return int(min(10 ** np.ceil(-np.log10(tolerance_deg / 10.0)), 10**PRECISION))
+
+
 def encode_level(paths: np.ndarray, owner: np.ndarray, tolerance_deg: float) -> dict[str, Any]:
     """One level of detail: simplified, quantised, delta-encoded paths.
 
@@ -133,7 +143,8 @@ def encode_level(paths: np.ndarray, owner: np.ndarray, tolerance_deg: float) -> 
     if tolerance_deg > 0:
         paths = shapely.simplify(paths, tolerance_deg, preserve_topology=True)
     xy, path = shapely.get_coordinates(paths, return_index=True)
-    q = np.rint(xy * 10.0**PRECISION).astype(np.int64)
+    scale = level_scale(tolerance_deg)
+    q = np.rint(xy * scale).astype(np.int64)
     # Drop vertices that repeat the one before once rounded (zoomed out, many do).
     keep = np.ones(len(q), dtype=bool)
     keep[1:] = (path[1:] != path[:-1]) | np.any(q[1:] != q[:-1], axis=1)
@@ -145,6 +156,7 @@ def encode_level(paths: np.ndarray, owner: np.ndarray, tolerance_deg: float) -> 
         "f": varint_base64(np.diff(owner, prepend=0)),
         "xy": varint_base64(deltas),
         "vertices": int(len(q)),
+        "scale": scale,
     }
 
 
@@ -190,7 +202,7 @@ def attribute_table(frame: gpd.GeoDataFrame, lengths_km: np.ndarray) -> dict[str
         ``""`` where missing), the first column the measured length.
     """
     columns = ["Measured length (km, WGS84 geodesic)"]
-    values = [["" if not np.isfinite(km) else f"{km:,.3f}" for km in lengths_km]]
+    values: list[Any] = [["" if not np.isfinite(km) else f"{km:.3f}" for km in lengths_km]]
     for name in frame.columns:
         if name == frame.geometry.name:
             continue
@@ -200,8 +212,17 @@ def attribute_table(frame: gpd.GeoDataFrame, lengths_km: np.ndarray) -> dict[str
         missing = pd.isna(series).to_numpy() if series.dtype != object else np.array([_is_missing(v) for v in series])
         texts = [("" if m else _value_text(v)) for v, m in zip(series.tolist(), missing)]
         columns.append(str(name))
-        values.append(texts)
+        values.append(_dictionary(texts))
     return {"columns": columns, "values": values}
+
+
+def _dictionary(texts: list[str]) -> Any:
+    """A column as ``{"d": distinct texts, "i": index of each}`` when that is shorter."""
+    distinct = sorted(set(texts))
+    if len(distinct) * 2 > len(texts):
+        return texts
+    index = {t: i for i, t in enumerate(distinct)}
+    return {"d": distinct, "i": [index[t] for t in texts]}
 
 
 def _is_missing(value: Any) -> bool:
@@ -238,6 +259,29 @@ def is_big(frame: gpd.GeoDataFrame) -> bool:
     return len(frame) > BIG_FEATURES
 
 
+def families(frame: gpd.GeoDataFrame) -> set[str]:
+    """The geometry families of a layer (``line``, ``area``, ``point``), for the legend."""
+    kinds = set(frame.geometry.geom_type.dropna().unique())
+    out = set()
+    if any("Point" in k for k in kinds):
+        out.add("point")
+    if any("Polygon" in k for k in kinds):
+        out.add("area")
+    if any("Line" in k or k == "GeometryCollection" for k in kinds):
+        out.add("line")
+    return out
+
+
+def has_big(payload: dict[str, Any]) -> bool:
+    """Whether a page payload holds a big layer (the page then loads biglayer.js)."""
+    return any("big" in layer for layer in payload.get("layers", ()))
+
+
+def biglayer_js() -> str:
+    """The script that decodes and draws big layers (web/static/biglayer.js)."""
+    return (files("transcaspian.web.static") / "biglayer.js").read_text(encoding="utf-8")
+
+
 def big_layer(name: str, frame: gpd.GeoDataFrame, *, color: str, slug: str) -> dict[str, Any]:
     """The payload entry of a big layer (see the module docstring).
 
@@ -261,10 +305,12 @@ def big_layer(name: str, frame: gpd.GeoDataFrame, *, color: str, slug: str) -> d
     geometries = frame.geometry.values
     geometries = np.asarray(shapely.force_2d(np.asarray(geometries, dtype=object)), dtype=object)
     paths, owner = _flatten(geometries)
-    levels = []
-    for zoom in LEVEL_ZOOMS:
-        levels.append({"maxZoom": zoom, **encode_level(paths, owner, TOLERANCE_PX * degrees_per_pixel(zoom))})
-    levels.append({"maxZoom": None, **encode_level(paths, owner, 0.0)})
+    levels = [{"maxZoom": None, **encode_level(paths, owner, 0.0)}]
+    for zoom in sorted(LEVEL_ZOOMS, reverse=True):
+        level = {"maxZoom": zoom, **encode_level(paths, owner, TOLERANCE_PX * degrees_per_pixel(zoom))}
+        # A level that saves little over the finer one is not worth its bytes.
+        if len(level["xy"]) <= 0.6 * len(levels[0]["xy"]):
+            levels.insert(0, level)
     lengths = feature_lengths_km(paths, owner, len(frame))
     table = attribute_table(frame, lengths)
     big = {
@@ -277,7 +323,7 @@ def big_layer(name: str, frame: gpd.GeoDataFrame, *, color: str, slug: str) -> d
     return {"id": slug, "title": name, "color": color, "pane": "lines", "features": [], "big": big}
 
 
-def check_page_size(layers: Sequence[tuple[str, gpd.GeoDataFrame]], *, limit: int = PAGE_VERTEX_LIMIT) -> None:
+def check_page_size(layers: Sequence[tuple[str, gpd.GeoDataFrame]], *, limit: int | None = None) -> None:
     """Refuse a page too big to be useful, saying what to do instead.
 
     Raises
@@ -285,6 +331,7 @@ def check_page_size(layers: Sequence[tuple[str, gpd.GeoDataFrame]], *, limit: in
     DataError
         When the layers hold more than ``limit`` vertices.
     """
+    limit = PAGE_VERTEX_LIMIT if limit is None else limit
     total = sum(count_vertices(frame) for _, frame in layers)
     if total > limit:
         names = ", ".join(name for name, _ in layers)

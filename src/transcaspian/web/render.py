@@ -64,6 +64,7 @@ from transcaspian.styles import (
 )
 from transcaspian.values import FIELD_LABELS, LENGTH_NOTE, format_km, format_number, is_missing
 from transcaspian.web import assets as render_assets
+from transcaspian.web import biglayer
 from transcaspian.web.elements import Text, TextMacroElement
 
 #: Decimal places of coordinates written into the page (1e-5 degree is
@@ -968,7 +969,11 @@ def user_payload(layers: Sequence[tuple[str, gpd.GeoDataFrame]], *, title: str |
         used[slug] = used.get(slug, 0) + 1
         if used[slug] > 1:
             slug = f"{slug}-{used[slug]}"
-        layer, s, m, a, k, families = user_layer(name, frame, color=color, table=table, slug=slug)
+        if biglayer.is_big(frame):
+            layer, families = biglayer.big_layer(name, frame, color=color, slug=slug), biglayer.families(frame)
+            s, m, a, k = set(), set(), set(), set()
+        else:
+            layer, s, m, a, k, families = user_layer(name, frame, color=color, table=table, slug=slug)
         out_layers.append(layer)
         statuses |= s
         modes |= m
@@ -1083,6 +1088,7 @@ class MapData(TextMacroElement):
             + render_assets.style_tag(render_assets.map_css())
             + "\n"
             + render_assets.script_tag(render_assets.map_js())
+            + ("\n" + render_assets.script_tag(biglayer.biglayer_js()) if biglayer.has_big(payload) else "")
         )
         self.data_html = f'<script type="application/json" id="tc-data">{json_for_script(payload)}</script>'
 

@@ -677,9 +677,10 @@
     });
 
     (data.layers || []).forEach(function (layerData, layerIndex) {
-      var group = L.featureGroup();
       var pane = "tc_" + (Object.prototype.hasOwnProperty.call(panes, layerData.pane) ? layerData.pane : "lines");
       var color = safeColor(layerData.color, "#666666");
+      // Big layers (web/biglayer.py) are drawn by biglayer.js on one canvas.
+      var group = layerData.big && window.transcaspianBigLayer ? window.transcaspianBigLayer(layerData, { pane: pane }) : L.featureGroup();
       (layerData.features || []).forEach(function (feature) {
         var style = pathStyle(styles[feature.s] || {}, color);
         var options = L.extend({ pane: pane, className: "tc-f tc-l" + layerIndex }, style);

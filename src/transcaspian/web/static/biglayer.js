@@ -1,0 +1,312 @@
+/*
+ * transcaspian big layers: tens of thousands of user lines on one canvas.
+ *
+ * The page carries a big layer packed by transcaspian.web.biglayer: levels
+ * of detail, each with coordinates quantised and delta-encoded as zig-zag
+ * varints in base64, and the attributes as one JSON text. This file decodes
+ * each level once into Web Mercator world coordinates (0..1), then draws the
+ * level that fits the zoom through Leaflet's canvas renderer: one path per
+ * frame, lines whose box lies outside the view skipped. A click finds the
+ * nearest line within a few pixels and opens a popup built with
+ * textContent only; the attributes are parsed when the first popup opens.
+ *
+ * window.transcaspianBigLayer(layerData, options) returns the Leaflet layer;
+ * map.js adds it to the map and the layer control like any overlay.
+ */
+(function (window, document) {
+  "use strict";
+
+  var L = window.L;
+  var HEX_COLOR = /^#[0-9a-fA-F]{3,8}$/;
+  var TOLERANCE_PX = 6;
+  var MAX_LAT = 85.0511287798;
+
+  function bytesOf(b64) {
+    var text = window.atob(b64 || "");
+    var out = new Uint8Array(text.length);
+    for (var i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
+    return out;
+  }
+
+  /** Zig-zag LEB128 varints (as written by biglayer.varint_base64) to numbers. */
+  function varints(b64) {
+    var bytes = bytesOf(b64);
+    var out = new Float64Array(bytes.length);
+    var n = 0, value = 0, scale = 1;
+    for (var i = 0; i < bytes.length; i++) {
+      var b = bytes[i];
+      value += (b & 0x7f) * scale;
+      if (b & 0x80) {
+        scale *= 128;
+      } else {
+        // zig-zag: 0, -1, 1, -2, 2 ... (arithmetic, values may pass 2^31)
+        out[n++] = value % 2 === 0 ? value / 2 : -(value + 1) / 2;
+        value = 0;
+        scale = 1;
+      }
+    }
+    return out.subarray(0, n);
+  }
+
+  function decodeLevel(level, scale) {
+    var counts = varints(level.n);
+    var featureDeltas = varints(level.f);
+    var deltas = varints(level.xy);
+    var nPaths = counts.length;
+    var start = new Uint32Array(nPaths + 1);
+    var feature = new Uint32Array(nPaths);
+    var box = new Float64Array(nPaths * 4);
+    var nVertices = deltas.length / 2;
+    var mx = new Float64Array(nVertices);
+    var my = new Float64Array(nVertices);
+    var qx = 0, qy = 0, f = 0, v = 0;
+    for (var p = 0; p < nPaths; p++) {
+      f += featureDeltas[p];
+      feature[p] = f;
+      start[p] = v;
+      var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+      for (var k = 0; k < counts[p]; k++, v++) {
+        qx += deltas[2 * v];
+        qy += deltas[2 * v + 1];
+        var lat = Math.max(-MAX_LAT, Math.min(MAX_LAT, qy / scale));
+        var x = (qx / scale + 180) / 360;
+        var s = Math.sin(lat * Math.PI / 180);
+        var y = 0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI);
+        mx[v] = x;
+        my[v] = y;
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+        if (y < y0) y0 = y;
+        if (y > y1) y1 = y;
+      }
+      box[4 * p] = x0;
+      box[4 * p + 1] = y0;
+      box[4 * p + 2] = x1;
+      box[4 * p + 3] = y1;
+    }
+    start[nPaths] = v;
+    return { maxZoom: level.maxZoom, start: start, feature: feature, box: box, x: mx, y: my, paths: nPaths };
+  }
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  var NAME_COLUMNS = ["name", "title", "label", "id"];
+
+  /**
+   * The canvas renderer of one big layer. It subclasses Leaflet's canvas
+   * renderer for its container, sizing, panning and zoom animation, and
+   * replaces the drawing and hit testing of per-feature paths by loops
+   * over the decoded arrays.
+   */
+  var BigLayer = L.Canvas.extend({
+    options: { padding: 0.1, weight: 1.5, opacity: 0.85 },
+
+    initialize: function (layerData, options) {
+      L.Canvas.prototype.initialize.call(this, options);
+      var big = layerData.big;
+      this._title = String(layerData.title || "");
+      this._color = typeof layerData.color === "string" && HEX_COLOR.test(layerData.color) ? layerData.color : "#666666";
+      this._attributesText = big.attributes || "{}";
+      this._attributes = null;
+      var scale = Number(big.scale) || 1e5;
+      var start = window.performance.now();
+      this._levels = (big.levels || []).map(function (level) { return decodeLevel(level, Number(level.scale) || scale); });
+      this.stats = { decodeMs: window.performance.now() - start, draws: [], firstDraw: null };
+    },
+
+    _levelFor: function (zoom) {
+      for (var i = 0; i < this._levels.length; i++) {
+        var maxZoom = this._levels[i].maxZoom;
+        if (maxZoom === null || maxZoom === undefined || zoom <= maxZoom) return this._levels[i];
+      }
+      return this._levels[this._levels.length - 1];
+    },
+
+    // Nothing to project per feature: drawing reads the decoded arrays.
+    _updatePaths: function () {
+      if (this._postponeUpdatePaths) return;
+      this._redraw();
+    },
+
+    _draw: function () {
+      var map = this._map;
+      if (!map || !this._bounds || !this._levels.length) return;
+      var t0 = window.performance.now();
+      var ctx = this._ctx;
+      var zoom = map.getZoom();
+      var level = this._levelFor(zoom);
+      var world = 256 * Math.pow(2, zoom);
+      var origin = map.getPixelOrigin();
+      var b = this._bounds;
+      var vx0 = (b.min.x + origin.x) / world, vy0 = (b.min.y + origin.y) / world;
+      var vx1 = (b.max.x + origin.x) / world, vy1 = (b.max.y + origin.y) / world;
+      var box = level.box, start = level.start, xs = level.x, ys = level.y;
+      var ox = origin.x, oy = origin.y;
+      ctx.save();
+      ctx.strokeStyle = this._color;
+      ctx.fillStyle = this._color;
+      ctx.globalAlpha = this.options.opacity;
+      ctx.lineWidth = this.options.weight;
+      ctx.lineJoin = "round";
+      ctx.lineCap = "round";
+      ctx.beginPath();
+      var drawn = 0;
+      for (var p = 0; p < level.paths; p++) {
+        var q = 4 * p;
+        if (box[q] > vx1 || box[q + 2] < vx0 || box[q + 1] > vy1 || box[q + 3] < vy0) continue;
+        var a = start[p], e = start[p + 1];
+        if (e - a === 1) {
+          ctx.rect(xs[a] * world - ox - 2, ys[a] * world - oy - 2, 4, 4);
+          continue;
+        }
+        ctx.moveTo(xs[a] * world - ox, ys[a] * world - oy);
+        for (var v = a + 1; v < e; v++) ctx.lineTo(xs[v] * world - ox, ys[v] * world - oy);
+        drawn++;
+      }
+      ctx.stroke();
+      ctx.restore();
+      var ms = window.performance.now() - t0;
+      this.stats.draws.push({ zoom: zoom, paths: drawn, ms: ms });
+      if (this.stats.draws.length > 50) this.stats.draws.shift();
+      if (this.stats.firstDraw === null) this.stats.firstDraw = window.performance.now();
+    },
+
+    /** The feature under a layer point, within TOLERANCE_PX, or -1. */
+    _hit: function (point) {
+      var map = this._map;
+      var zoom = map.getZoom();
+      var level = this._levelFor(zoom);
+      var world = 256 * Math.pow(2, zoom);
+      var origin = map.getPixelOrigin();
+      var px = point.x + origin.x, py = point.y + origin.y;
+      var wx = px / world, wy = py / world, tol = TOLERANCE_PX / world;
+      var best = -1, bestD = TOLERANCE_PX * TOLERANCE_PX;
+      var box = level.box, start = level.start, xs = level.x, ys = level.y;
+      for (var p = 0; p < level.paths; p++) {
+        var q = 4 * p;
+        if (box[q] - tol > wx || box[q + 2] + tol < wx || box[q + 1] - tol > wy || box[q + 3] + tol < wy) continue;
+        var a = start[p], e = start[p + 1];
+        if (e - a === 1) {
+          var dx0 = xs[a] * world - px, dy0 = ys[a] * world - py;
+          var d0 = dx0 * dx0 + dy0 * dy0;
+          if (d0 <= bestD) { bestD = d0; best = level.feature[p]; }
+          continue;
+        }
+        for (var v = a; v < e - 1; v++) {
+          var x1 = xs[v] * world, y1 = ys[v] * world, x2 = xs[v + 1] * world, y2 = ys[v + 1] * world;
+          var dx = x2 - x1, dy = y2 - y1, len = dx * dx + dy * dy;
+          var t = len > 0 ? Math.max(0, Math.min(1, ((px - x1) * dx + (py - y1) * dy) / len)) : 0;
+          var cx = x1 + t * dx - px, cy = y1 + t * dy - py;
+          var d = cx * cx + cy * cy;
+          if (d <= bestD) { bestD = d; best = level.feature[p]; }
+        }
+      }
+      return best;
+    },
+
+    attributes: function () {
+      if (this._attributes === null) {
+        try {
+          this._attributes = JSON.parse(this._attributesText);
+        } catch (err) {
+          this._attributes = { columns: [], values: [] };
+        }
+        this._attributesText = null;
+      }
+      return this._attributes;
+    },
+
+    /** A popup for feature i: its name, the layer, and its attributes, all as text. */
+    popupNode: function (i) {
+      var table = this.attributes();
+      var columns = table.columns || [];
+      var values = table.values || [];
+      function value(c) {
+        var column = values[c];
+        if (!column) return "";
+        if (Array.isArray(column)) return column[i];
+        var d = column.d || [], k = (column.i || [])[i];
+        return k === undefined ? "" : d[k];
+      }
+      var name = null;
+      for (var n = 0; n < NAME_COLUMNS.length && name === null; n++) {
+        for (var c = 0; c < columns.length; c++) {
+          if (String(columns[c]).toLowerCase() === NAME_COLUMNS[n] && value(c)) { name = value(c); break; }
+        }
+      }
+      var box = el("div", "tc-popup");
+      box.appendChild(el("div", "tc-popup-title", name !== null ? name : this._title + " #" + (i + 1)));
+      box.appendChild(el("div", "tc-popup-layer", this._title));
+      var tableNode = el("table", "tc-popup-table");
+      var body = el("tbody");
+      for (var k = 0; k < columns.length; k++) {
+        var text = value(k);
+        if (text === "" || text === undefined || text === null) continue;
+        var tr = el("tr");
+        tr.appendChild(el("th", null, columns[k]));
+        tr.appendChild(el("td", null, text));
+        body.appendChild(tr);
+      }
+      tableNode.appendChild(body);
+      box.appendChild(tableNode);
+      return box;
+    },
+
+    openPopupAt: function (i, latlng) {
+      L.popup({ maxWidth: 340, minWidth: 200, autoPanPadding: [20, 20] })
+        .setLatLng(latlng)
+        .setContent(this.popupNode(i))
+        .openOn(this._map);
+    },
+
+    _onClick: function (e) {
+      if (!this._map) return;
+      var point = this._map.mouseEventToLayerPoint(e);
+      if (e.type === "click" && !this._map.dragging.moving()) {
+        var i = this._hit(point);
+        if (i >= 0) {
+          L.DomEvent.stop(e);
+          this.openPopupAt(i, this._map.layerPointToLatLng(point));
+          return;
+        }
+      }
+      this._fireEvent(false, e);
+    },
+
+    _onMouseMove: function (e) {
+      if (!this._map || this._map.dragging.moving() || this._map._animatingZoom) return;
+      var now = window.performance.now();
+      if (!this._lastMove || now - this._lastMove > 50) {
+        this._lastMove = now;
+        var hit = this._hit(this._map.mouseEventToLayerPoint(e)) >= 0;
+        this._container.style.cursor = hit ? "pointer" : "";
+      }
+      this._fireEvent(false, e);
+    },
+
+    _handleMouseOut: function (e) {
+      if (this._container) this._container.style.cursor = "";
+      this._fireEvent(false, e);
+    }
+  });
+
+  /**
+   * The Leaflet layer of a big layer.
+   *
+   * @param {object} layerData  a payload layer with a "big" member.
+   * @param {object} options  Leaflet renderer options (pane).
+   */
+  function transcaspianBigLayer(layerData, options) {
+    var layer = new BigLayer(layerData, options);
+    window.transcaspianBigLayers = window.transcaspianBigLayers || [];
+    window.transcaspianBigLayers.push(layer);
+    return layer;
+  }
+
+  window.transcaspianBigLayer = transcaspianBigLayer;
+})(window, document);

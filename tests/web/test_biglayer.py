@@ -1,0 +1,172 @@
+"""Big layers: packed geometry decodes to the input, pages refuse to grow past use, and draw in Chromium."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from transcaspian.errors import DataError
+from transcaspian.web import biglayer
+from transcaspian.web.render import user_map_html, user_payload
+
+HOSTILE = '</script><img src=x onerror="window.__pwned=1">{{7*7}} =cmd|\' /C calc\'!A0'
+
+
+def decode_varints(text: str) -> np.ndarray:
+    """An independent decoder (as biglayer.js decodes), in Python."""
+    out, value, shift = [], 0, 0
+    for b in base64.b64decode(text):
+        value |= (b & 0x7F) << shift
+        if b & 0x80:
+            shift += 7
+        else:
+            out.append((value >> 1) ^ -(value & 1))
+            value, shift = 0, 0
+    return np.array(out, dtype=np.int64)
+
+
+def decode_level(level: dict) -> tuple[list[np.ndarray], np.ndarray]:
+    counts = decode_varints(level["n"])
+    xy = np.cumsum(decode_varints(level["xy"]).reshape(-1, 2), axis=0) / level["scale"]
+    ends = np.cumsum(counts)
+    return np.split(xy, ends[:-1]), np.cumsum(decode_varints(level["f"]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(-(2**40), 2**40), max_size=50))
+def test_varint_base64__round_trips(values):
+    assert decode_varints(biglayer.varint_base64(np.array(values, dtype=np.int64))).tolist() == values
+
+
+def _frame(n: int, seed: int = 0, vertices: int = 6) -> gpd.GeoDataFrame:
+    rng = np.random.default_rng(seed)
+    start = rng.uniform([46, 38], [54, 45], size=(n, 1, 2))
+    coords = np.concatenate([start, start + np.cumsum(rng.normal(0, 0.02, size=(n, vertices - 1, 2)), axis=1)], axis=1)
+    names = [f"line {i}" for i in range(n)]
+    names[1] = HOSTILE
+    return gpd.GeoDataFrame({"name": names, "kind": ["rail", "cable"] * (n // 2) + ["rail"] * (n % 2)}, geometry=shapely.linestrings(coords), crs=4326)
+
+
+def test_big_layer__full_level_decodes_to_the_input_within_the_rounding():
+    frame = _frame(300)
+    layer = biglayer.big_layer("walks.fgb", frame, color="#aa3377", slug="walks")
+    full = layer["big"]["levels"][-1]
+    assert full["maxZoom"] is None
+    paths, owner = decode_level(full)
+    assert owner.tolist() == list(range(300))
+    for path, geom in zip(paths, frame.geometry):
+        assert np.abs(path - shapely.get_coordinates(geom)).max() <= 0.5 / full["scale"] + 1e-12
+
+
+def test_big_layer__coarse_levels_are_smaller_and_keep_every_feature():
+    frame = _frame(2000, vertices=60)
+    levels = biglayer.big_layer("walks.fgb", frame, color="#aa3377", slug="walks")["big"]["levels"]
+    assert len(levels) >= 2
+    sizes = [len(level["xy"]) for level in levels]
+    assert sizes == sorted(sizes)
+    for level in levels:
+        paths, owner = decode_level(level)
+        assert len(paths) == 2000 and all(len(p) >= 1 for p in paths)
+
+
+def test_big_layer__attributes_are_text_in_json_and_the_page_holds_no_markup_from_data():
+    frame = _frame(40)
+    table = json.loads(biglayer.big_layer("walks.fgb", frame, color="#aa3377", slug="walks")["big"]["attributes"])
+    assert table["columns"][:3] == ["Measured length (km, WGS84 geodesic)", "name", "kind"]
+    assert table["values"][1][1] == HOSTILE
+    assert table["values"][2] == {"d": ["cable", "rail"], "i": [1, 0] * 20}
+
+
+def test_user_map_html__big_layer_page_escapes_data(monkeypatch):
+    monkeypatch.setattr(biglayer, "BIG_FEATURES", 10)
+    html = user_map_html([("walks <b>.fgb", _frame(40))])
+    assert "transcaspianBigLayer" in html
+    assert "<img src=x" not in html and "</script><img" not in html
+    data = re.search(r'<script type="application/json" id="tc-data">(.*?)</script>', html, re.S).group(1)
+    payload = json.loads(data)
+    assert payload["layers"][0]["big"]["features"] == 40 and payload["layers"][0]["features"] == []
+
+
+def test_user_payload__small_layers_stay_as_features():
+    payload = user_payload([("walks.fgb", _frame(12))])
+    assert "big" not in payload["layers"][0] and len(payload["layers"][0]["features"]) == 12
+
+
+def test_check_page_size__refuses_with_what_to_do():
+    frame = _frame(100, vertices=50)
+    biglayer.check_page_size([("walks.fgb", frame)], limit=5000)
+    with pytest.raises(DataError, match=r"5,000 vertices is more than one web page can draw smoothly.*--simplify.*PMTiles"):
+        biglayer.check_page_size([("walks.fgb", frame)], limit=4999)
+
+
+def test_simplify_frame__fewer_vertices_same_features():
+    frame = _frame(100, vertices=50)
+    simple = biglayer.simplify_frame(frame, 10_000.0)
+    assert len(simple) == 100 and biglayer.count_vertices(simple) < biglayer.count_vertices(frame) / 2
+    assert biglayer.count_vertices(frame) == 5000  # the input is not changed
+
+
+def test_map_command__too_big_says_so_and_writes_nothing(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from transcaspian.cli import main
+
+    path = tmp_path / "walks.fgb"
+    _frame(100, vertices=50).to_file(path)
+    monkeypatch.setattr(biglayer, "PAGE_VERTEX_LIMIT", 1000)
+    out = tmp_path / "map.html"
+    result = CliRunner().invoke(main, ["map", str(path), "-o", str(out)])
+    assert result.exit_code == 1 and not out.exists()
+    assert "--simplify" in result.output and "PMTiles" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    result = CliRunner().invoke(main, ["map", str(path), "-o", str(out), "--simplify", "50000"])
+    assert result.exit_code == 0 and out.exists()
+
+
+# -- in Chromium -------------------------------------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed; CI installs it with apt-get install chromium")
+def test_big_layer__draws_and_opens_text_popups_in_chromium(tmp_path, monkeypatch):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    monkeypatch.setattr(biglayer, "BIG_FEATURES", 10)
+    frame = _frame(400, seed=4)
+    # One line we know: horizontal, in the middle of the data, named hostile.
+    frame.loc[1, "geometry"] = shapely.LineString([(49.0, 41.5), (51.0, 41.5)])
+    page_file = tmp_path / "big.html"
+    page_file.write_text(user_map_html([("walks.fgb", frame)], offline=True), encoding="utf-8")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        page = browser.new_page(viewport={"width": 1000, "height": 700})
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(page_file.as_uri())
+        page.wait_for_function("() => (window.transcaspianBigLayers || []).length && window.transcaspianBigLayers[0].stats.firstDraw !== null")
+        draws = page.evaluate("() => window.transcaspianBigLayers[0].stats.draws")
+        assert draws[-1]["paths"] > 300
+        # Zoom in to full detail and click the known line.
+        page.evaluate("() => window.transcaspianMaps[0].map.setView([41.5, 50.0], 13, {animate: false})")
+        box = page.locator(".leaflet-container").bounding_box()
+        point = page.evaluate("() => window.transcaspianMaps[0].map.latLngToContainerPoint([41.5, 50.0])")
+        page.mouse.click(box["x"] + point["x"], box["y"] + point["y"] + 2)
+        popup = page.locator(".leaflet-popup-content .tc-popup")
+        popup.wait_for(timeout=5000)
+        assert popup.locator(".tc-popup-title").text_content() == HOSTILE
+        assert "Measured length" in popup.text_content()
+        assert page.evaluate("() => window.__pwned === undefined") and page.locator(".leaflet-popup-content img").count() == 0
+        assert page.evaluate("() => window.transcaspianBigLayers[0].stats.draws.slice(-1)[0].zoom") == 13
+        assert not errors
+        browser.close()

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import html
-import io
 import json
 import re
 import tempfile
@@ -93,7 +92,8 @@ def test_kml_round_trip_keeps_every_layer(name: str, note: str):
         export.write_kml(path, {"one": frame(name, note), "two": frame("x", "y")})
         assert sorted(str(r[0]) for r in pyogrio.list_layers(path)) == ["one", "two"]
         back = pyogrio.read_dataframe(path, layer="one")
-        assert [xml_text(v) for v in back["note"]] == [xml_text(gdal_text(note)), "x"]
+        # GDAL reads an empty text back as null.
+        assert [xml_text(v if isinstance(v, str) else "") for v in back["note"]] == [xml_text(gdal_text(note)), "x"]
         assert MARKER not in path.read_text(encoding="utf-8") or MARKER in name + note
 
 
@@ -106,8 +106,8 @@ def unformula(cell: str) -> str:
 def test_csv_round_trip_inert_and_numbers_stay_numbers(name: str, note: str):
     with tempfile.TemporaryDirectory() as tmp:
         export.write_csv_layers(Path(tmp), {"t": frame(name, note)})
-        text = (Path(tmp) / "csv" / "t.csv").read_text(encoding="utf-8")
-        rows = list(csv.DictReader(io.StringIO(text, newline="")))
+        with open(Path(tmp) / "csv" / "t.csv", encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
         assert len(rows) == 2
         for row in rows:
             for key, cell in row.items():

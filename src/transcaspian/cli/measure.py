@@ -35,6 +35,15 @@ from transcaspian.errors import UsageError
     metavar="N",
     help="Threads measuring batches of features (default: every core). The output is the same for any N.",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="dask: measure GeoParquet files or folders of parts on a dask cluster (pip install 'transcaspian[dask]'); "
+    "for layers too big for one machine. Output as the local engine's.",
+)
+@click.option("--scheduler", metavar="ADDRESS", help="With --engine dask: a running dask scheduler (tcp://host:8786) instead of a local cluster.")
 def measure(
     files: tuple[str, ...],
     fmt: str,
@@ -45,6 +54,8 @@ def measure(
     output: Path | None,
     allow_vrt: bool,
     jobs: int | None,
+    engine: str = "local",
+    scheduler: str | None = None,
 ) -> None:
     """Geodesic length (km, WGS84) of every line or polygon feature of FILEs.
 
@@ -60,12 +71,27 @@ def measure(
 
     if fmt not in FORMATS:
         raise UsageError(f"--format '{fmt}' is not one of {', '.join(FORMATS)}")
+    if scheduler and engine != "dask":
+        raise UsageError("--scheduler goes with --engine dask")
+    if engine == "dask":
+        from transcaspian.userdata.distributed import write_measurements_dask
+
+        if layer or assume_crs:
+            raise UsageError("--engine dask reads GeoParquet, which has one layer and its CRS: drop --layer and --assume-crs")
+        with atomic_open(output) as stream:
+            summaries = write_measurements_dask(list(files), stream, fmt, by_country=by_country, id_field=id_field, scheduler=scheduler, jobs=jobs)
+        _say_total(summaries, fmt, output)
+        return
     crs = parse_crs(assume_crs) if assume_crs else None
     refuse_overwriting_inputs(output, files)
     # Open (and check) every file before writing anything.
     sources = [open_vector(f, layer=layer, assume_crs=crs, id_field=id_field, allow_vrt=allow_vrt) for f in files]
     with atomic_open(output) as stream:
         summaries = write_measurements(sources, stream, fmt, by_country=by_country, progress_stream=sys.stderr, jobs=jobs or default_jobs())
+    _say_total(summaries, fmt, output)
+
+
+def _say_total(summaries: list, fmt: str, output: Path | None) -> None:
     if fmt != "table" or output is not None:
         measured = sum(s.measured for s in summaries)
         total = sum(s.length_km for s in summaries)

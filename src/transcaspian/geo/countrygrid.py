@@ -365,7 +365,11 @@ def _cut_segments(grid: CountryGrid, lon: np.ndarray, lat: np.ndarray, cut: np.n
     for part in np.unique(part_idx):
         near = run_idx[part_idx == part]
         tiles, tree = grid.tiles(int(part))
-        line_idx, tile_idx = tree.query(lines[near], predicate="intersects")
+        # Boxes from the tree, then the prepared tiles decide (a predicate query
+        # on the tree would not use them).
+        line_idx, tile_idx = tree.query(lines[near])
+        hit = shapely.intersects(tiles[tile_idx], lines[near][line_idx])
+        line_idx, tile_idx = line_idx[hit], tile_idx[hit]
         if not line_idx.size:
             continue
         runs = near[line_idx]

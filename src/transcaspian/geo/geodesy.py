@@ -103,8 +103,10 @@ def section_km(coords: np.ndarray, start: int, end: int) -> float:
 def densify(coords: np.ndarray, spacing_km: float) -> np.ndarray:
     """Insert points along the geodesic so no segment exceeds ``spacing_km``.
 
-    Uses :meth:`pyproj.Geod.npts`; the original vertices are kept, so the
-    geodesic length of the result equals that of the input.
+    Places the points as :meth:`pyproj.Geod.npts` does (evenly along each
+    segment's geodesic), with one vectorised :meth:`pyproj.Geod.fwd` call
+    for the whole line; the original vertices are kept, so the geodesic
+    length of the result equals that of the input.
 
     Parameters
     ----------
@@ -121,11 +123,20 @@ def densify(coords: np.ndarray, spacing_km: float) -> np.ndarray:
     xy = np.asarray(coords, dtype="float64").reshape(-1, 2)
     if len(xy) < 2:
         return xy.copy()
-    seg = segment_lengths_km(xy[:, 0], xy[:, 1])
-    out = [xy[:1]]
-    for (lon1, lat1), (lon2, lat2), length in zip(xy[:-1], xy[1:], seg):
-        n = int(np.ceil(length / spacing_km)) - 1
-        if n > 0:
-            out.append(np.asarray(GEOD.npts(lon1, lat1, lon2, lat2, n)))
-        out.append(np.array([[lon2, lat2]]))
-    return np.concatenate(out)
+    az, _, dist_m = GEOD.inv(xy[:-1, 0], xy[:-1, 1], xy[1:, 0], xy[1:, 1])
+    seg = np.asarray(dist_m) / 1000.0
+    inserted = np.maximum(np.ceil(seg / spacing_km).astype(np.int64) - 1, 0)
+    if not inserted.any():
+        return xy.copy()
+    # All segments at once: every inserted point is one forward problem from the
+    # segment's start, at k / (n + 1) of its length, as Geod.npts spaces them.
+    at = np.concatenate([[0], np.cumsum(inserted + 1)])
+    out = np.empty((int(at[-1]) + 1, 2))
+    out[at] = xy
+    seg_of = np.repeat(np.arange(len(inserted)), inserted)
+    k = np.arange(len(seg_of)) - np.repeat(np.cumsum(inserted) - inserted, inserted) + 1
+    lon, lat, _ = GEOD.fwd(xy[seg_of, 0], xy[seg_of, 1], np.asarray(az)[seg_of], np.asarray(dist_m)[seg_of] * k / (inserted[seg_of] + 1))
+    rows = at[seg_of] + k
+    out[rows, 0] = lon
+    out[rows, 1] = lat
+    return out

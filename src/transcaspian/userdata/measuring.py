@@ -22,7 +22,7 @@ import collections
 import functools
 import math
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import IO, Any
@@ -448,15 +448,34 @@ def measure_rows(
     DataError
         For bad coordinates, and at the end when nothing had a length.
     """
-    skipped = Skipped()
 
     def work(batch: Batch) -> BatchLengths:
         return measure_batch(batch, source, keep_lonlat=full, countries=countries)
 
-    for result in measured_batches(source, work, batch_size=batch_size, attributes=full, jobs=jobs):
+    results = measured_batches(source, work, batch_size=batch_size, attributes=full, jobs=jobs)
+    yield from rows_from_results(source, summary, results, countries=countries, full=full, progress=progress)
+
+
+def rows_from_results(
+    source: VectorSource,
+    summary: FileSummary,
+    results: Iterable[BatchLengths],
+    *,
+    countries: CountryGrid | None = None,
+    full: bool = False,
+    progress: Any = None,
+) -> Iterator[FeatureRow]:
+    """The rows of measured batches, in order, with ``summary`` kept up to date.
+
+    Shared by :func:`measure_rows` and the dask engine
+    (:mod:`transcaspian.userdata.distributed`), so both count, name and
+    total features the same way.
+    """
+    skipped = Skipped()
+    for result in results:
         batch = result.batch
         skipped.add(batch, ~result.has_geometry)
-        n = len(batch.geometries)
+        n = len(result.length_km)
         summary.features += n
         summary.skipped += int((~result.has_geometry).sum())
         summary.measured += int(result.measured.sum())
@@ -500,7 +519,7 @@ def _labels(batch: Batch) -> list[str]:
     """Row names: the id-field value, else ``#n`` (1-based position)."""
     if batch.ids is not None:
         return [v if v not in (None, "") else f"#{batch.start + i + 1}" for i, v in enumerate(batch.ids)]
-    return [f"#{batch.start + i + 1}" for i in range(len(batch.geometries))]
+    return [f"#{batch.start + i + 1}" for i in range(batch.size or len(batch.geometries))]
 
 
 def write_measurements(

@@ -17,6 +17,7 @@ from transcaspian.network.records import PathLike
 from transcaspian.outputs.export import source_date, write_exports, write_geojson_layers
 from transcaspian.outputs.folder import check_target, staged_build
 from transcaspian.report.markdown import checks_csv, report_markdown
+from transcaspian.report.network import places_markdown, status_markdown
 
 
 def run_build(directory: PathLike | None, out: Path, *, offline: bool = False, force: bool = False) -> Measured:
@@ -99,5 +100,8 @@ def write_checks(out: Path, measured: Measured) -> list[Path]:
         return []
     return [
         atomic_write(Path(out) / "checks.csv", checks_csv(measured.checks)),
-        atomic_write(Path(out) / "report.md", report_markdown(measured.checks)),
+        atomic_write(
+            Path(out) / "report.md",
+            report_markdown(measured.checks) + "\n" + places_markdown(measured.geodata) + "\n" + status_markdown(measured.geodata),
+        ),
     ]

@@ -1,7 +1,7 @@
 """Small shared values and helpers with no dependencies on the rest of the package.
 
 One copy of each: precisions, missing values, JSON-ready values, coordinate
-rounding, number and length formatting, text for fixed-width tables, and the
+rounding, number and length formatting, text for fixed-width tables and markdown cells, and the
 labels people read for the line and place fields (map popups and KML
 balloons use the same words).
 """
@@ -227,3 +227,32 @@ class SpreadsheetCsvWriter:
         row = [spreadsheet_text(c) if isinstance(c, str) else c for c in cells]
         quoted = any(isinstance(c, str) and "\r" in c for c in row)
         (self._quoted if quoted else self._plain).writerow(["" if c is None else c for c in row])
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|#!])")
+
+
+def md_text(value: Any) -> str:
+    """Escape data text for a markdown table cell: no markup, no HTML, one line.
+
+    HTML's own characters become entities (safe in any renderer); markdown's
+    punctuation is backslash-escaped.
+    """
+    text = " ".join(str(value).split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def md_code(value: str) -> str:
+    """An id as a code span in a table cell, shown exactly (as text, never markup).
+
+    Ids of a user's features may hold anything: whitespace runs become one
+    space (a newline would end the row), ``|`` is escaped (GFM splits cells
+    on it even inside code spans), and the fence is one backtick longer than
+    any run of backticks inside.
+    """
+    text = " ".join(str(value).split()).replace("|", "\\|")
+    if not text:
+        return ""
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"

@@ -537,7 +537,7 @@ source = "my_article"
 def test_check_cli__bad_claim_gives_one_line_error(tmp_path, body, field):
     path = _claims_file(tmp_path, BASE + body + "\n")
     result = run("--claims", str(path))
-    assert result.exit_code == 1
+    assert result.exit_code == 3  # bad input, told apart from a failed check (1)
     assert result.stdout == ""
     lines = result.stderr.splitlines()
     assert len(lines) == 1, result.stderr
@@ -548,7 +548,7 @@ def test_check_cli__bad_claim_gives_one_line_error(tmp_path, body, field):
 def test_check_cli__unknown_source_names_the_record(tmp_path):
     path = _claims_file(tmp_path, BASE.replace("my_article", "nowhere") + 'subject = "btc"\nvalue = 10\nunit = "km"\n')
     result = run("--claims", str(path))
-    assert result.exit_code == 1
+    assert result.exit_code == 3  # bad input, told apart from a failed check (1)
     assert "claim 'bad': field 'source': unknown source 'nowhere'" in result.stderr
 
 
@@ -556,7 +556,7 @@ def test_check_cli__not_toml_names_the_file(tmp_path):
     path = tmp_path / "broken.toml"
     path.write_text("[[claim]\nid = ", encoding="utf-8")
     result = run("--claims", str(path))
-    assert result.exit_code == 1
+    assert result.exit_code == 3  # bad input, told apart from a failed check (1)
     assert len(result.stderr.splitlines()) == 1 and str(path) in result.stderr
 
 

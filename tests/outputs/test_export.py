@@ -26,6 +26,7 @@ from transcaspian.files import atomic_file, atomic_write
 from transcaspian.measured import Measured
 from transcaspian.outputs.export import (
     CLAIMS_TABLE,
+    EVENTS_TABLE,
     GPKG_NAME,
     KML_NAME,
     STYLES_TABLE,
@@ -455,7 +456,8 @@ def test_build_metadata__content(built: Path, measured: Measured) -> None:
     assert "Natural Earth" in licences and "public domain" in licences and "MIT" in licences
     assert "ODbL-1.0" in licences and "OpenStreetMap contributors" in licences
     counts = {layer["name"]: layer["features"] for layer in meta["layers"]}
-    assert {k: v for k, v in counts.items() if k != CLAIMS_TABLE} == _expected_layers(measured)
+    assert {k: v for k, v in counts.items() if k not in (CLAIMS_TABLE, EVENTS_TABLE)} == _expected_layers(measured)
+    assert counts[EVENTS_TABLE] == sum(len(leg.events) for leg in measured.geodata.legs.values())
     if CLAIMS_TABLE in counts:
         assert counts[CLAIMS_TABLE] == len(pyogrio.read_dataframe(built / GPKG_NAME, layer=CLAIMS_TABLE, read_geometry=False))
     assert len(meta["sources"]) == len(measured.geodata.sources)

@@ -29,13 +29,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import shapely
 
+from transcaspian.claims.consistency import flags
 from transcaspian.claims.model import Claim, Register, Subject, Tolerance
 from transcaspian.errors import DataError
 from transcaspian.geo.countries import CountryIndex, country_part
@@ -311,6 +312,9 @@ class Check:
         How the subject was drawn, ``""`` without geometry.
     source : Source or None
         The claim's source record.
+    flag : str
+        Why the figure contradicts itself, whatever the geometry (parts that do
+        not add up to it, a misprint): see :mod:`transcaspian.claims.consistency`.
     """
 
     claim: Claim
@@ -323,6 +327,7 @@ class Check:
     band_km: tuple[float, float] | None = None
     route_accuracy: str = ""
     source: Source | None = None
+    flag: str = ""
 
     @property
     def subject(self) -> str:
@@ -371,6 +376,7 @@ class Check:
             "consistent_from_km": km(lo),
             "consistent_to_km": km(hi),
             "reason": self.reason,
+            "flag": self.flag,
             "source": c.source,
             "source_publisher": src.publisher if src else "",
             "source_title": src.title if src else "",
@@ -387,7 +393,7 @@ RECORD_FIELDS = (
     "claim", "subject", "subject_kind", "role", "metric", "stated", "value", "value_max", "unit",
     "qualifier", "stated_km", "measured_km", "ends_km", "ratio", "verdict", "route_accuracy",
     "tolerance", "tolerance_short_pct", "tolerance_long_pct", "tolerance_basis",
-    "consistent_from_km", "consistent_to_km", "reason", "source", "source_publisher",
+    "consistent_from_km", "consistent_to_km", "reason", "flag", "source", "source_publisher",
     "source_title", "source_url", "source_date", "says", "attributed_to", "notes",
 )  # fmt: skip
 
@@ -511,12 +517,30 @@ def check_claims(
         One per length claim, in the claims' order.
     """
     sources = sources or {}
-    return [judge(c, measurements.get(c.subject_key), sources.get(c.source)) for c in claims if c.is_length]
+    claims = list(claims)
+    flagged = flags(claims)
+    return [
+        replace(judge(c, measurements.get(c.subject_key), sources.get(c.source)), flag=flagged.get(c.id, ""))
+        for c in claims
+        if c.is_length
+    ]
+
+
+def deciding(checks: Iterable[Check]) -> list[Check]:
+    """The checks that decide the exit status: the canonical ones, or all when there is none.
+
+    A claims file without a canonical claim (a user's own figures, all
+    variants or headlines) is judged on every claim, rather than passing
+    whatever they say.
+    """
+    checks = list(checks)
+    canonical = [c for c in checks if c.decides_exit]
+    return canonical if canonical else checks
 
 
 def failed_canonical(checks: Iterable[Check]) -> list[Check]:
-    """Canonical claims that are not ``consistent`` (these make ``check`` exit 1)."""
-    return [c for c in checks if c.decides_exit and c.verdict != "consistent"]
+    """Deciding claims (:func:`deciding`) that are not ``consistent``: these make ``check`` exit 1."""
+    return [c for c in deciding(checks) if c.verdict != "consistent"]
 
 
 @dataclass(frozen=True)
@@ -621,7 +645,7 @@ class CheckResult:
 
     @property
     def ok(self) -> bool:
-        """True when every canonical claim is consistent."""
+        """True when every deciding claim (canonical, or all without one) is consistent."""
         return not failed_canonical(self.checks)
 
 

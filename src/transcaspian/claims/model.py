@@ -15,23 +15,28 @@ The curated register is ``geodata/claims.toml``; ``transcaspian check
     subject = "btc"              # a leg, route or layer id, or a list of leg ids
     country = "AZE"              # optional: the part of the subject in one country
     # from = "...", to = "..."   # optional: the section between two of its places
-    metric = "length"            # "length" is checked; anything else is a fact
+    metric = "length"            # "length" (the default) is checked; anything else is a fact
     value = 443
     unit = "km"                  # km, m, mi or nmi for lengths; free text otherwise
     qualifier = "about"          # about (default) | over | under | range (+ value_max)
-    role = "canonical"           # canonical | variant | headline
+    role = "canonical"           # canonical | variant (the default) | headline
     tolerance = { short_pct = 10, long_pct = 5, why = "..." }   # optional
     source = "bp_azerbaijan_btc" # a source id
     says = "443 km of the 1,768 km are in Azerbaijan."
     attributed_to = ""           # optional: the outlet the source credits
     checkable = true             # false + reason: a figure no geometry can test
+    parts = ["btc_az_bp", ...]   # optional: the claims the source gives as its parts
+    correction = { value = 504, source = "...", evidence = "..." }  # optional: a misprint
     notes = ""
 
-Every error names the file, the record and the field to fix.
+Every error names the file, the record and the field to fix; a file with
+several bad records gets one line per problem (up to :data:`MAX_PROBLEMS`),
+and a key a claim does not take is an error with the nearest valid key.
 """
 
 from __future__ import annotations
 
+import difflib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -63,6 +68,14 @@ ROLES = ("canonical", "variant", "headline")
 #: range: value to value_max ("380-400 km").
 QUALIFIERS = ("about", "over", "under", "range")
 CLAIMS_FILE = "claims.toml"
+#: Every key a [[claim]] may have; any other is a typo (``countr = "AZE"`` would otherwise
+#: be ignored and the whole line checked instead of its part).
+CLAIM_KEYS = (
+    "id", "subject", "country", "from", "to", "metric", "value", "value_max", "unit", "qualifier", "role",
+    "tolerance", "source", "says", "attributed_to", "checkable", "reason", "notes", "parts", "correction",
+)  # fmt: skip
+#: At most this many problems of a claims file are reported in one run.
+MAX_PROBLEMS = 20
 #: Units that only label a text value; they are left out when it is shown.
 TEXT_UNITS = ("date", "status", "text")
 
@@ -139,6 +152,19 @@ class Subject:
 
 
 @dataclass(frozen=True)
+class Correction:
+    """The corrected figure of a misprint, with the source that shows it.
+
+    A misprint is kept in the register, with its correction and the evidence,
+    rather than dropped: a reader who meets the wrong figure finds why.
+    """
+
+    value: float | str
+    source: str
+    evidence: str
+
+
+@dataclass(frozen=True)
 class Claim:
     """One published figure about one subject, with its source.
 
@@ -163,6 +189,8 @@ class Claim:
     reason: str = ""
     notes: str = ""
     file: str = ""
+    parts: tuple[str, ...] = ()
+    correction: Correction | None = None
 
     @property
     def is_length(self) -> bool:
@@ -241,6 +269,8 @@ class ClaimContext:
     routes: frozenset[str] = frozenset()
     layers: frozenset[str] = frozenset()
     sources: Mapping[str, Source] = field(default_factory=dict)
+    #: True when subjects are features of a user's layer (messages then speak of features).
+    user_layer: bool = False
 
     @classmethod
     def from_network(cls, network: Any) -> ClaimContext:
@@ -285,6 +315,28 @@ def _value(rec: Record, metric: str) -> float | str:
     return value  # as published: 1768 stays an int in JSON
 
 
+def did_you_mean(word: str, choices: Any, n: int = 3) -> list[str]:
+    """The choices nearest ``word`` (difflib's ratio), best first; none when nothing is close."""
+    return difflib.get_close_matches(word, [str(c) for c in choices], n=n, cutoff=0.6)
+
+
+def _nearest_text(word: str, choices: Any, n: int = 1) -> str:
+    near = did_you_mean(word, choices, n)
+    return f"did you mean {' or '.join(repr(c) for c in near)}?" if near else ""
+
+
+def _unknown_subject(rec: Record, ctx: ClaimContext, raw: str) -> DataError:
+    if ctx.user_layer:
+        near = did_you_mean(raw, ctx.lines, 5)
+        ids = sorted(ctx.lines)
+        shown = ", ".join(repr(i) for i in (near or ids[:8])) + ("" if near or len(ids) <= 8 else ", ...")
+        lead = "the nearest feature ids" if near else "the layer's feature ids"
+        return rec.error(f"no feature of the layer has id {raw!r}; {lead}: {shown} (ids come from --id-field)", "subject")
+    known = "a leg, route" + (" or layer" if ctx.layers else "")
+    hint = _nearest_text(raw, list(ctx.lines) + list(ctx.layers))
+    return rec.error(f"unknown subject {raw!r}; use the id of {known}" + (f" ({hint})" if hint else ""), "subject")
+
+
 def _subject(rec: Record, ctx: ClaimContext, metric: str, checkable: bool) -> Subject | None:
     raw = rec.table.get("subject")
     start, end = rec.str("from", required=False), rec.str("to", required=False)
@@ -300,6 +352,8 @@ def _subject(rec: Record, ctx: ClaimContext, metric: str, checkable: bool) -> Su
             raise rec.error("a list subject must name at least two leg ids", "subject")
         for lid in raw:
             if lid not in ctx.lines or lid in ctx.routes:
+                if ctx.user_layer:
+                    raise _unknown_subject(rec, ctx, lid)
                 raise rec.error(f"{lid!r} is not a leg id; a list subject sums legs", "subject")
         if len(set(raw)) != len(raw):
             raise rec.error("names a leg twice", "subject")
@@ -313,14 +367,19 @@ def _subject(rec: Record, ctx: ClaimContext, metric: str, checkable: bool) -> Su
             raise rec.error("a layer is a network, not a line; name a leg or route to cut it", "subject")
         return Subject("layer", (raw,))
     if raw not in ctx.lines:
-        known = "a leg, route" + (" or layer" if ctx.layers else "")
-        raise rec.error(f"unknown subject {raw!r}; use the id of {known}", "subject")
+        raise _unknown_subject(rec, ctx, raw)
     kind = "route" if raw in ctx.routes else "leg"
     if bool(start) != bool(end):
         raise rec.error("a section needs both from and to", "from" if not start else "to")
     if start and country:
         raise rec.error("give either a section (from/to) or a country, not both", "country")
     places = ctx.lines[raw]
+    if start and ctx.user_layer and not places:
+        raise rec.error(
+            f"feature {raw!r} has no named places to cut it at (a layer's features have none): "
+            "drop from/to to check the whole feature, or give country for its part in one country",
+            "from",
+        )
     for name, place in (("from", start), ("to", end)):
         if place and place not in places:
             shown = ", ".join(places) if len(places) <= 12 else ", ".join(places[:12]) + ", ..."
@@ -354,9 +413,37 @@ def _tolerance(rec: Record) -> Tolerance | None:
     return Tolerance(parts[0], parts[1], why or "stated in the claim")
 
 
+def _correction(rec: Record, sources: Mapping[str, Source]) -> Correction | None:
+    raw = rec.table.get("correction")
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise rec.error('must be a table: { value = 504, source = "...", evidence = "..." }', "correction")
+    value, source, evidence = raw.get("value"), raw.get("source"), raw.get("evidence")
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)) or (isinstance(value, float) and not math.isfinite(value)):
+        raise rec.error(f"value must be the corrected figure, got {value!r}", "correction")
+    if not isinstance(source, str) or source not in sources:
+        raise rec.error(f"source {source!r} is not a known source id; name the source that shows the correction", "correction")
+    if not isinstance(evidence, str) or not evidence.strip():
+        raise rec.error("evidence is missing; quote what shows the figure is a misprint", "correction")
+    return Correction(value, source, evidence)
+
+
+def _check_keys(rec: Record) -> None:
+    for key in rec.table:
+        if key not in CLAIM_KEYS:
+            hint = _nearest_text(str(key), CLAIM_KEYS)
+            raise rec.error(
+                f"unknown key {key!r}; " + (hint if hint else f"a claim takes {', '.join(CLAIM_KEYS)}"),
+                str(key),
+            )
+
+
 def _parse_claim(rec: Record, ctx: ClaimContext) -> Claim:
     cid = rec.id()
-    metric = rec.str("metric")
+    _check_keys(rec)
+    # a claims file is mostly lengths: metric may be left out for them
+    metric = rec.str("metric", required=False) or LENGTH
     if metric == "length_km":
         raise rec.error("write metric = \"length\" and give the unit in unit", "metric")
     checkable = rec.table.get("checkable", True)
@@ -387,7 +474,8 @@ def _parse_claim(rec: Record, ctx: ClaimContext) -> Claim:
         metric=metric,
         value=value,
         unit=unit,
-        role=rec.str("role", choices=ROLES),
+        # a figure is a variant unless the file says it is the one the geometry is held to
+        role=rec.str("role", required=False, choices=ROLES) or "variant",
         source=source,
         qualifier=qualifier,
         value_max=value_max,
@@ -398,6 +486,8 @@ def _parse_claim(rec: Record, ctx: ClaimContext) -> Claim:
         reason=reason,
         notes=rec.str("notes", required=False),
         file=rec.file,
+        parts=rec.str_list("parts"),
+        correction=_correction(rec, ctx.sources),
     )
 
 
@@ -421,37 +511,66 @@ def parse_claims(doc: Mapping[str, Any], label: str, ctx: ClaimContext) -> Regis
     Raises
     ------
     DataError
-        On the first bad record, naming the file, the record and the field.
+        When records are bad: one line per problem, each naming the file, the
+        record and the field, up to :data:`MAX_PROBLEMS` (then how many more).
     """
-    known = set(doc) - {"source", "claim"}
+    known = sorted(set(doc) - {"source", "claim"})
     if known:
-        raise DataError(f"unknown top-level key {sorted(known)[0]!r}; a claims file holds [[claim]] and [[source]] tables", file=label)
-    sources = dict(ctx.sources)
+        hint = _nearest_text(str(known[0]), ("claim", "source"))
+        raise DataError(
+            f"unknown top-level key {known[0]!r}; a claims file holds [[claim]] and [[source]] tables" + (f" ({hint})" if hint else ""),
+            file=label,
+        )
     for kind in ("source", "claim"):
         if not isinstance(doc.get(kind, []), list):
             raise DataError(f"'{kind}' must be an array of tables, written [[{kind}]]", file=label)
+    problems: list[DataError] = []
+    sources = dict(ctx.sources)
     for i, table in enumerate(doc.get("source", [])):
-        rec = Record(table, label, "source", i)
-        src = parse_source(rec)
-        if src.id in sources and sources[src.id] != src:
-            raise rec.error("duplicate id: a source with this id already exists; choose another id", "id")
-        sources[src.id] = src
-    ctx = ClaimContext(ctx.lines, ctx.routes, ctx.layers, sources)
+        try:
+            rec = Record(table, label, "source", i)
+            src = parse_source(rec)
+            if src.id in sources and sources[src.id] != src:
+                raise rec.error("duplicate id: a source with this id already exists; choose another id", "id")
+            sources[src.id] = src
+        except DataError as error:
+            problems.append(error)
+    ctx = ClaimContext(ctx.lines, ctx.routes, ctx.layers, sources, ctx.user_layer)
     claims: list[Claim] = []
     seen: set[str] = set()
     canonical: dict[str, str] = {}
     for i, table in enumerate(doc.get("claim", [])):
-        rec = Record(table, label, "claim", i)
-        claim = _parse_claim(rec, ctx)
-        if claim.id in seen:
-            raise rec.error("duplicate id; claim ids must be unique", "id")
-        seen.add(claim.id)
-        if claim.is_length and claim.role == "canonical":
-            # one canonical figure per subject: it is the one put on the feature
-            other = canonical.setdefault(claim.subject_key, claim.id)
-            if other != claim.id:
-                raise rec.error(f"{claim.subject_key!r} already has canonical claim {other!r}; make one a variant", "role")
-        claims.append(claim)
+        # every record is checked, so a file with several problems gets them all in one run
+        try:
+            rec = Record(table, label, "claim", i)
+            claim = _parse_claim(rec, ctx)
+            if claim.id in seen:
+                raise rec.error("duplicate id; claim ids must be unique", "id")
+            seen.add(claim.id)
+            if claim.is_length and claim.role == "canonical":
+                # one canonical figure per subject: it is the one put on the feature
+                other = canonical.setdefault(claim.subject_key, claim.id)
+                if other != claim.id:
+                    raise rec.error(f"{claim.subject_key!r} already has canonical claim {other!r}; make one a variant", "role")
+            claims.append(claim)
+        except DataError as error:
+            problems.append(error)
+    if problems:
+        if len(problems) == 1:
+            raise problems[0]
+        lines = [str(p) for p in problems[:MAX_PROBLEMS]]
+        if len(problems) > MAX_PROBLEMS:
+            lines.append(f"{label}: ... and {len(problems) - MAX_PROBLEMS} more problems; fix these and run again")
+        raise DataError("\n".join(lines))
+    by_id = {c.id: c for c in claims}
+    for claim in claims:
+        for part in claim.parts:
+            other = by_id.get(part)
+            if other is None or not other.is_length or not claim.is_length or isinstance(other.value, str):
+                raise DataError(
+                    f"part {part!r} is not a length claim of this file; list the claims that give the parts of the figure",
+                    file=label, record=claim.record, field="parts",
+                )
     return Register(tuple(claims), sources, label)
 
 

@@ -126,7 +126,7 @@ def layer_context(ids: Iterable[str], sources: Mapping[str, Source]) -> ClaimCon
 
     Features have no named places along them, so no section can be claimed.
     """
-    return ClaimContext({i: () for i in ids}, frozenset(), frozenset(), dict(sources))
+    return ClaimContext({i: () for i in ids}, frozenset(), frozenset(), dict(sources), user_layer=True)
 
 
 def claimed_ids(claims: Iterable[Claim]) -> set[str]:

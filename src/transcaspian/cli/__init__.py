@@ -17,6 +17,7 @@ import click
 from transcaspian import __version__
 from transcaspian.cli.build import build
 from transcaspian.cli.check import check
+from transcaspian.cli.check_text import check_text
 from transcaspian.cli.export import export
 from transcaspian.cli.group import Group
 from transcaspian.cli.map import map_command
@@ -29,5 +30,5 @@ def main() -> None:
     """Measured, source-checked maps of the links across the Caspian."""
 
 
-for _command in (build, check, export, map_command, measure):
+for _command in (build, check, check_text, export, map_command, measure):
     main.add_command(_command)

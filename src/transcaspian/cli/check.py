@@ -53,11 +53,15 @@ def check(
     ratio (measured / stated), verdict, source. Verdicts: consistent,
     trace_short, trace_long, impossible, not_checkable.
 
-    Exit status: 0 when every canonical claim is consistent, 1 otherwise (or
-    on bad data), 2 on a usage error. Variant and headline claims never
-    change it.
+    Exit status: 0 when every canonical claim is consistent, 1 when one is
+    not, 2 on a usage error, 3 when an input (claims file, layer) cannot be
+    read or is invalid. A claims file with no canonical claim is judged on
+    all its claims; otherwise variant and headline claims never change it.
+    The claims file format, with a minimal example for your own layer:
+    README.md, section "Your own claims".
     """
     from transcaspian.claims.judge import failed_canonical
+    from transcaspian.cli.options import bad_input_exits_3
     from transcaspian.pipeline import run_check
     from transcaspian.report.markdown import check_table, checks_csv, checks_json, checks_markdown
 
@@ -69,14 +73,17 @@ def check(
 
         if claims_file is None or geodata is not None:
             raise UsageError("--layer FILE needs --claims CLAIMS (the claims about its features) and no --geodata")
-        result = run_layer_check(layer_file, claims_file, layer=layer_name, id_field=id_field, assume_crs=assume_crs)
+        with bad_input_exits_3():
+            result = run_layer_check(layer_file, claims_file, layer=layer_name, id_field=id_field, assume_crs=assume_crs)
     elif layer_name or id_field or assume_crs:
         raise UsageError("--layer-name, --id-field and --assume-crs go with --layer FILE")
     else:
-        result = run_check(geodata, claims_file)
+        with bad_input_exits_3():
+            result = run_check(geodata, claims_file)
     render = {"table": check_table, "json": checks_json, "csv": checks_csv, "markdown": checks_markdown}[fmt]
     click.echo(render(result), nl=False)
     failed = [c.claim.id for c in failed_canonical(result.checks)]
     if failed:
-        click.echo(f"transcaspian: {len(failed)} canonical claim(s) not consistent: {', '.join(failed)}", err=True)
+        which = "canonical claim(s)" if any(c.decides_exit for c in result.checks) else "claim(s) (the file has no canonical claim, so all count)"
+        click.echo(f"transcaspian: {len(failed)} {which} not consistent: {', '.join(failed)}", err=True)
         sys.exit(1)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
+
+from transcaspian.errors import DataError
+
 
 class OutputPath(click.Path):
     """A click path that refuses the empty string.
@@ -18,6 +23,20 @@ class OutputPath(click.Path):
             self.fail("is empty; give a path to write to", param, ctx)
         return super().convert(value, param, ctx)
 
+
+#: Exit status of `check` and `check-text` when an input cannot be read or is invalid, so a
+#: CI pipeline tells it from a failed check (1) and a usage error (2).
+BAD_INPUT_EXIT = 3
+
+
+@contextmanager
+def bad_input_exits_3() -> Iterator[None]:
+    """Give bad or unreadable input its own exit status (:data:`BAD_INPUT_EXIT`)."""
+    try:
+        yield
+    except DataError as error:
+        error.exit_code = BAD_INPUT_EXIT
+        raise
 
 geodata_option = click.option(
     "--geodata",

@@ -20,6 +20,8 @@ LINE_COLUMNS = (
     "layer",
     "mode",
     "status",
+    "status_as_of",
+    "status_source",
     "route_accuracy",
     "operator",
     "capacity",
@@ -31,6 +33,7 @@ LINE_COLUMNS = (
     "end_place",
     "places",
     "sources",
+    "events",
     "notes",
 )
 
@@ -88,12 +91,15 @@ def legs_frame(network: Network, countries: CountryIndex) -> gpd.GeoDataFrame:
                 "layer": leg.layer,
                 "mode": leg.mode,
                 "status": leg.status,
+                "status_as_of": leg.status_as_of or None,
+                "status_source": leg.status_source or None,
                 "route_accuracy": leg.route_accuracy,
                 "operator": leg.operator,
                 "capacity": leg.capacity,
                 "capacity_mw": leg.capacity_mw,
                 "capacity_tbps": leg.capacity_tbps,
                 "sources": _source_list(gd, leg.sources),
+                "events": [e.as_record() for e in leg.events],
                 "notes": leg.notes,
                 **_measured(network.legs[lid], countries),
             }
@@ -105,7 +111,9 @@ def routes_frame(network: Network, countries: CountryIndex) -> gpd.GeoDataFrame:
     """Every route as one line, with its legs' attributes summarised.
 
     Columns as :func:`legs_frame`, plus ``legs`` (leg ids in order); ``mode``
-    is ``"multimodal"`` and ``status`` ``"mixed"`` where the legs differ.
+    is ``"multimodal"`` and ``status`` ``"mixed"`` where the legs differ;
+    ``status_as_of`` is the oldest of the legs' dates, ``events`` is empty
+    (each leg keeps its own history).
     """
     gd = network.geodata
     rows = []
@@ -114,6 +122,8 @@ def routes_frame(network: Network, countries: CountryIndex) -> gpd.GeoDataFrame:
         modes = sorted({leg.mode for leg in legs})
         statuses = sorted({leg.status for leg in legs})
         accuracy = worst_accuracy(leg.route_accuracy for leg in legs)
+        # a route's status is only as recent as its least recently confirmed leg
+        as_of = min((leg.status_as_of for leg in legs if leg.status_as_of), default=None)
         rows.append(
             {
                 "id": rid,
@@ -121,12 +131,15 @@ def routes_frame(network: Network, countries: CountryIndex) -> gpd.GeoDataFrame:
                 "layer": route.layer,
                 "mode": modes[0] if len(modes) == 1 else "multimodal",
                 "status": statuses[0] if len(statuses) == 1 else "mixed",
+                "status_as_of": as_of,
+                "status_source": None,
                 "route_accuracy": accuracy,
                 "operator": "",
                 "capacity": "",
                 "capacity_mw": None,
                 "capacity_tbps": None,
                 "sources": _source_list(gd, route.sources),
+                "events": [],
                 "notes": route.notes,
                 **_measured(network.routes[rid], countries),
                 "legs": list(route.legs),

@@ -131,6 +131,7 @@ def places_frame(geodata: Geodata) -> gpd.GeoDataFrame:
             "kind": p.kind,
             "country": p.country,
             "source": p.source,
+            "references": [r.as_record() for r in p.references],
             "geometry": shapely.Point(p.lon, p.lat),
         }
         for p in geodata.places.values()

@@ -27,6 +27,15 @@ from pathlib import Path
 from typing import Any, Union
 
 from transcaspian.errors import DataError
+from transcaspian.network.provenance import (  # noqa: F401  (re-exported: the record types live together)
+    EVENT_KINDS,
+    REFERENCE_KINDS,
+    Event,
+    Reference,
+    parse_events,
+    parse_references,
+    parse_status_as_of,
+)
 
 PathLike = Union[str, Path, Traversable]
 
@@ -92,6 +101,7 @@ class Place:
     lon: float
     lat: float
     source: str
+    references: tuple[Reference, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -126,6 +136,9 @@ class Leg:
     sources: tuple[str, ...] = ()
     notes: str = ""
     landfall_allowance_km: float = 5.0
+    status_as_of: str = ""
+    status_source: str = ""
+    events: tuple[Event, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -279,6 +292,7 @@ def _parse_place(rec: Record) -> Place:
         lon=lon,
         lat=lat,
         source=rec.str("source"),
+        references=parse_references(rec),
     )
 
 
@@ -329,6 +343,9 @@ def _parse_leg(rec: Record, layer: str) -> Leg:
         sources=rec.str_list("sources"),
         notes=rec.str("notes", required=False),
         landfall_allowance_km=rec.number("landfall_allowance_km", required=False, low=0, high=20) or 5.0,
+        status_as_of=parse_status_as_of(rec),
+        status_source=rec.str("status_source", required=False),
+        events=parse_events(rec),
     )
 
 
@@ -493,6 +510,11 @@ def _check_references(places: dict[str, Place], legs: dict[str, Leg], routes: di
         for sid in leg.sources:
             if sid not in sources:
                 raise DataError(f"unknown source {sid!r}; add it to a file in sources/", field="sources", **where)
+        if leg.status_source and leg.status_source not in sources:
+            raise DataError(f"unknown source {leg.status_source!r}; add it to a file in sources/", field="status_source", **where)
+        for event in leg.events:
+            if event.source not in sources:
+                raise DataError(f"event of {event.date}: unknown source {event.source!r}; add it to a file in sources/", field="events", **where)
     for route in routes.values():
         where = dict(file="routes.toml", record=f"route '{route.id}'")
         for lid in route.legs:

@@ -125,6 +125,8 @@ DICTIONARY_NAME = "DATA_DICTIONARY.md"
 SUMS_NAME = "SHA256SUMS"
 #: Name of the claims table in the GeoPackage.
 CLAIMS_TABLE = "claims"
+#: Name of the events table (each leg's dated history) in the GeoPackage.
+EVENTS_TABLE = "events"
 #: QGIS keeps each layer's saved styles in this GeoPackage table.
 STYLES_TABLE = "layer_styles"
 #: Name of the geometry column in the GeoPackage (GDAL's default).
@@ -134,6 +136,7 @@ EXTRA_TITLES = {
     "places": ("Places", "Named points the lines pass: ports, terminals, pump stations, landing points, junctions, border crossings, cities."),
     "routes": ("Routes", "Ordered chains of legs, each measured as a whole (e.g. the Baku–Tbilisi–Kars railway)."),
     CLAIMS_TABLE: ("Claims", "Published figures with their sources, and the verdict of each length claim against the measured geometry."),
+    EVENTS_TABLE: ("Events", "Dated history of every leg (proposed, agreement signed, construction started, opened, capacity raised, planned completion), each with its source."),
     STYLES_TABLE: ("layer_styles", "QGIS default style (QML) of each layer"),
 }
 #: Format of timestamps in GeoPackage (``gpkg_contents.last_change``).
@@ -790,6 +793,22 @@ def claims_frame(result: CheckResult) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(RECORD_FIELDS))
 
 
+def events_frame(measured: Measured) -> pd.DataFrame:
+    """Every leg's events as one non-spatial table, by leg (file order) then date.
+
+    Columns ``leg``, ``date``, ``kind``, ``what``, ``source``, ``source_url``:
+    joined to the legs layer on ``leg`` = ``id``, it lets a GIS show the
+    network as it stood on any date.
+    """
+    gd = measured.geodata
+    rows = [
+        {**e.as_record(), "leg": lid, "source_url": gd.sources[e.source].url}
+        for lid, leg in gd.legs.items()
+        for e in leg.events
+    ]
+    return pd.DataFrame(rows, columns=["leg", "date", "kind", "what", "source", "source_url"])
+
+
 def claims_table(measured: Measured) -> pd.DataFrame | None:
     """The claims table of a build, or None when the build checked no claims."""
     return None if measured.checks is None else claims_frame(measured.checks)
@@ -834,7 +853,7 @@ def build_metadata(measured: Measured, frames: Mapping[str, pd.DataFrame], *, da
     date : datetime, optional
         Build date from ``SOURCE_DATE_EPOCH``; ``build_date`` is null without it.
     tables : mapping of str to DataFrame, optional
-        Non-spatial tables (claims), for their row counts.
+        Non-spatial tables (claims, events), for their row counts.
     """
     gd = measured.geodata
     titles = layer_titles(measured)
@@ -881,7 +900,7 @@ def build_metadata(measured: Measured, frames: Mapping[str, pd.DataFrame], *, da
         "layers": layers,
         "files": {
             "layers/<layer>.geojson": "GeoJSON (RFC 7946), nested attributes",
-            GPKG_NAME: "GeoPackage: every layer, the claims table and QGIS default styles (layer_styles)",
+            GPKG_NAME: "GeoPackage: every layer, the claims and events tables and QGIS default styles (layer_styles)",
             "fgb/<layer>.fgb": "FlatGeobuf with packed Hilbert R-tree spatial index",
             KML_NAME: "KML (LIBKML): one Folder per layer, styled Placemarks",
             "csv/<layer>.csv": "CSV with WKT geometry; .csvt column types, .prj CRS",
@@ -955,9 +974,9 @@ def select_layers(frames: Mapping[str, gpd.GeoDataFrame], layers: Sequence[str] 
     """
     if not layers:
         return dict(frames)
-    unknown = [name for name in layers if name not in frames and name != CLAIMS_TABLE]
+    unknown = [name for name in layers if name not in frames and name not in (CLAIMS_TABLE, EVENTS_TABLE)]
     if unknown:
-        raise UsageError(f"unknown layer {unknown[0]!r}; choose from {', '.join([*frames, CLAIMS_TABLE])}")
+        raise UsageError(f"unknown layer {unknown[0]!r}; choose from {', '.join([*frames, CLAIMS_TABLE, EVENTS_TABLE])}")
     return {name: frame for name, frame in frames.items() if name in layers}
 
 
@@ -980,9 +999,10 @@ def export_format(measured: Measured, out: str | Path, fmt: str, layers: Sequenc
     """
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
-    if layers and CLAIMS_TABLE in layers and fmt != "gpkg":
-        # Only the GeoPackage holds non-spatial tables; say so rather than write nothing.
-        raise UsageError(f"the {CLAIMS_TABLE} table is written to the GeoPackage only; use --format gpkg, or leave {CLAIMS_TABLE} out of --layers")
+    for table in (CLAIMS_TABLE, EVENTS_TABLE):
+        if layers and table in layers and fmt != "gpkg":
+            # Only the GeoPackage holds non-spatial tables; say so rather than write nothing.
+            raise UsageError(f"the {table} table is written to the GeoPackage only; use --format gpkg, or leave {table} out of --layers")
     frames = measured.layer_frames()
     selected = select_layers(frames, layers)
     tables: dict[str, pd.DataFrame] = {}
@@ -990,6 +1010,8 @@ def export_format(measured: Measured, out: str | Path, fmt: str, layers: Sequenc
         claims = claims_table(measured)
         if claims is not None:
             tables[CLAIMS_TABLE] = claims
+    if fmt == "gpkg" and (not layers or EVENTS_TABLE in layers):
+        tables[EVENTS_TABLE] = events_frame(measured)
     if fmt == "geojson":
         return write_geojson_layers(out, selected)
     # Flatten every layer together so that the per-country columns are the
@@ -1035,6 +1057,7 @@ def write_exports(out: str | Path, measured: Measured, *, date: datetime | None 
     titles = layer_titles(measured)
     claims = claims_table(measured)
     tables = {CLAIMS_TABLE: flat_table(claims, CLAIMS_TABLE)} if claims is not None else {}
+    tables[EVENTS_TABLE] = flat_table(events_frame(measured), EVENTS_TABLE)
     written = [write_gpkg(out / GPKG_NAME, flat, tables, titles=titles, date=date)]
     written += write_fgb_layers(out, flat, titles=titles)
     written.append(write_kml(out / KML_NAME, flat, titles=titles))

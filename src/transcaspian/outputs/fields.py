@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from transcaspian.claims.judge import VERDICTS
-from transcaspian.network.records import LAYERS, MODES, PLACE_KINDS, ROUTE_ACCURACIES, STATUSES
+from transcaspian.network.records import EVENT_KINDS, LAYERS, MODES, PLACE_KINDS, REFERENCE_KINDS, ROUTE_ACCURACIES, STATUSES
 
 
 @dataclass(frozen=True)
@@ -113,6 +113,22 @@ FIELDS: dict[str, Field] = {
             "Published figures about the feature that are not lengths (capacity, cost, throughput, dates), shown beside it and never held against the geometry: objects with `claim`, `metric`, `text`, `value`, `unit`, `source`. Array in GeoJSON; JSON text elsewhere.",
             "array of objects",
         ),
+        Field("status_as_of", "text", "", "Date of the review that last confirmed `status` against `status_source` (for a route: the oldest of its legs' dates).", "ISO 8601 date (YYYY-MM-DD) or null"),
+        Field("status_source", "text", "", "Id of the most recent published source that supports `status` (see `sources` and the events); null for routes.", "a source id or null"),
+        Field(
+            "events",
+            "JSON text",
+            "",
+            "Dated history of the leg, oldest first: objects with `date` (ISO 8601, possibly partial; a future date for a planned completion), `kind`, `what` and `source` (a source id). Also the GeoPackage table `events`, one row per event. Array in GeoJSON; JSON text elsewhere; empty for routes.",
+            "array of objects; `kind` one of " + _one_of(EVENT_KINDS),
+        ),
+        Field(
+            "references",
+            "JSON text",
+            "",
+            "Independent second references of the place's coordinate: objects with `kind`, `id`, `title`, `lat`, `lon` (degrees), `distance_km` (geodesic distance from the place, km), `independent` (false when the reference is the same dataset as the place's source, read from another file) and `why` (required beyond 2 km). Array in GeoJSON; JSON text elsewhere.",
+            "array of objects; `kind` one of " + _one_of(REFERENCE_KINDS),
+        ),
         Field("kind", "text", "", "What the place is.", _one_of(PLACE_KINDS)),
         Field("country", "text", "", "Country the place lies in.", "ISO 3166-1 alpha-3 code (e.g. `AZE`)"),
         Field("source", "text", "", "Where the place's coordinate comes from, with its confidence.", ""),
@@ -125,6 +141,17 @@ FIELDS: dict[str, Field] = {
 
 #: Fields whose meaning differs in one table, keyed by table then column.
 TABLE_FIELDS: dict[str, dict[str, Field]] = {
+    "events": {
+        f.name: f
+        for f in (
+            Field("leg", "text", "", "Id of the leg the event belongs to.", "a leg id"),
+            Field("date", "text", "", "When it happened (or is planned to); as precise as the source.", "ISO 8601: YYYY, YYYY-MM or YYYY-MM-DD"),
+            Field("kind", "text", "", "What happened.", _one_of(EVENT_KINDS)),
+            Field("what", "text", "", "The event in one sentence.", ""),
+            Field("source", "text", "", "Id of the source that reports it.", "a source id"),
+            Field("source_url", "text", "", "URL of that source.", "http(s) URL"),
+        )
+    },
     "claims": {
         f.name: f
         for f in (
@@ -151,6 +178,14 @@ TABLE_FIELDS: dict[str, dict[str, Field]] = {
             Field("consistent_from_km", "real", "km", "Lower end of the consistent interval.", ">= 0 or null"),
             Field("consistent_to_km", "real", "km", "Upper end of the consistent interval; null when open (`over` claims).", ">= 0 or null"),
             Field("reason", "text", "", "One sentence: why this verdict (or why the figure cannot be checked).", ""),
+            Field(
+                "flag",
+                "text",
+                "",
+                "Why the figure contradicts itself whatever the geometry: `parts_disagree` (the parts its source gives "
+                "do not add up to it) or `misprint` (kept with its correction and the evidence); empty otherwise.",
+                "",
+            ),
             Field("source", "text", "", "Id of the claim's source.", "a source id"),
             Field("source_publisher", "text", "", "Publisher of the source.", ""),
             Field("source_title", "text", "", "Title of the source.", ""),

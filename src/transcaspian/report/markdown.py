@@ -29,7 +29,8 @@ from transcaspian.claims.judge import (
 )
 from transcaspian.geo.geodesy import SPLIT_SPACING_KM
 from transcaspian.network.records import Source
-from transcaspian.values import SpreadsheetCsvWriter, clip, format_km, format_number, terminal_text
+from transcaspian.values import SpreadsheetCsvWriter, clip, format_km, format_number, md_text, terminal_text
+from transcaspian.values import md_code as _md_code
 
 
 def summary_table(legs: gpd.GeoDataFrame, routes: gpd.GeoDataFrame) -> str:
@@ -149,36 +150,6 @@ def checks_document(result: CheckResult) -> dict[str, Any]:
 def checks_json(result: CheckResult) -> str:
     """:func:`checks_document` serialised with sorted keys: stable byte for byte."""
     return json.dumps(checks_document(result), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
-
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|#!])")
-
-
-def md_text(value: Any) -> str:
-    """Escape data text for a markdown table cell: no markup, no HTML, one line.
-
-    HTML's own characters become entities (safe in any renderer); markdown's
-    punctuation is backslash-escaped.
-    """
-    text = " ".join(str(value).split())
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MD_SPECIAL.sub(r"\\\1", text)
-
-
-def _md_code(value: str) -> str:
-    """An id as a code span in a table cell, shown exactly (as text, never markup).
-
-    Ids of a user's features may hold anything: whitespace runs become one
-    space (a newline would end the row), ``|`` is escaped (GFM splits cells
-    on it even inside code spans), and the fence is one backtick longer than
-    any run of backticks inside.
-    """
-    text = " ".join(str(value).split()).replace("|", "\\|")
-    if not text:
-        return ""
-    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def _md_link(text: str, url: str) -> str:

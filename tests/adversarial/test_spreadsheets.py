@@ -51,7 +51,7 @@ def _claims_with(tmp_path: Path, payload: str) -> Path:
         f"id = \"s\"\npublisher = {json.dumps(payload)}\ntitle = {json.dumps(payload)}\nurl = \"https://example.org/\"\ndate = \"2025-01-01\"\n"
         "[[claim]]\n"
         f"id = \"c1\"\nsubject = \"ferry\"\nmetric = \"length\"\nvalue = 500\nunit = \"km\"\nrole = \"canonical\"\nsource = \"s\"\n"
-        f"quote = {json.dumps(payload)}\nnote = {json.dumps(payload)}\n",
+        f"notes = {json.dumps(payload)}\n",
         encoding="utf-8",
     )
     return claims

@@ -20,11 +20,15 @@ from transcaspian.report.markdown import checks_csv, report_markdown
 from transcaspian.report.network import places_markdown, status_markdown
 
 
-def run_build(directory: PathLike | None, out: Path, *, offline: bool = False, force: bool = False) -> Measured:
+def run_build(
+    directory: PathLike | None, out: Path, *, offline: bool = False, lang: str = "en", tiles: str | None = None, force: bool = False
+) -> Measured:
     """Build every output under ``out`` and return what was measured.
 
     ``offline`` makes the maps under ``out/maps`` self-contained: Leaflet
-    inlined and a Natural Earth basemap instead of CDN assets and tiles.
+    inlined and a Natural Earth basemap instead of CDN assets and tiles;
+    ``lang`` is the maps' language, ``tiles`` the online tile provider
+    (an xyzservices name; the web package's default when None).
 
     The outputs are written into a staging folder beside ``out`` and
     swapped into place whole (:func:`transcaspian.outputs.folder.staged_build`):
@@ -51,7 +55,7 @@ def run_build(directory: PathLike | None, out: Path, *, offline: bool = False, f
     with staged_build(out, force=force) as staging:
         write_geojson_layers(staging, measured.layer_frames())
         write_exports(staging, measured, date=date)
-        write_maps(staging, measured, offline=offline)
+        write_maps(staging, measured, offline=offline, lang=lang, tiles=tiles)
         write_checks(staging, measured)
         # SHA256SUMS and the manifest are written by staged_build over exactly these files.
     return measured
@@ -66,12 +70,16 @@ def _refuse_input_overlap(directory: PathLike | None, out: Path) -> None:
         raise UsageError(f"--out {out}: overlaps the geodata folder {directory}; write the outputs somewhere else")
 
 
-def write_maps(out: Path, measured: Measured, *, offline: bool = False) -> list[Path]:
-    """Write ``out/maps/``: index.html, one page per layer, embed.html."""
-    # folium is slow to import and only the maps need it (not `check`, not `export`).
-    from transcaspian.web.render import network_maps
+def write_maps(out: Path, measured: Measured, *, offline: bool = False, lang: str = "en", tiles: str | None = None) -> list[Path]:
+    """Write ``out/maps/``: index.html, one page per layer, embed.html, and the
+    combined map as a social card (index.png, 1200×630) and for print (index.svg)."""
+    # folium and matplotlib are slow to import and only the maps need them (not `check`, not `export`).
+    from transcaspian.web.render import DEFAULT_TILES, network_maps
+    from transcaspian.web.staticmap import network_images
 
-    return [atomic_write(Path(out) / "maps" / name, html) for name, html in network_maps(measured, offline=offline).items()]
+    pages = network_maps(measured, offline=offline, lang=lang, tiles=tiles or DEFAULT_TILES)
+    files = {**pages, **network_images(measured, lang=lang)}
+    return [atomic_write(Path(out) / "maps" / name, data) for name, data in files.items()]
 
 
 def run_check(directory: PathLike | None = None, claims_file: PathLike | None = None) -> CheckResult:

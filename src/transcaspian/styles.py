@@ -9,23 +9,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-#: Colour of each network layer (hex RGB), chosen to be told apart by people
-#: with the common forms of colour blindness (Okabe–Ito palette).
+#: Basemap colours (web offline basemap and static images): land, sea, borders.
+BASEMAP_LAND = "#f3f1ec"
+BASEMAP_SEA = "#cadfeb"
+BASEMAP_BORDER = "#9a9a9a"
+
+#: Colour of each network layer (hex RGB): the Okabe–Ito hues, which people
+#: with the common forms of colour blindness tell apart, darkened (HLS
+#: lightness only) until each has at least 3:1 contrast (WCAG 2.x) against
+#: both the land and the sea of the basemap (see :func:`contrast_ratio`).
 LAYER_COLORS: dict[str, str] = {
-    "middle_corridor": "#D55E00",  # vermillion
+    "middle_corridor": "#CB5900",  # vermillion, darkened
     "fiber": "#0072B2",  # blue
-    "power_cables": "#CC79A7",  # reddish purple
+    "power_cables": "#BE548F",  # reddish purple, darkened
     "btc_pipeline": "#000000",  # black
-    "routes": "#E69F00",  # orange
+    "routes": "#008A64",  # bluish green, darkened
 }
 
-#: Line width of each mode, in CSS pixels (web) and points (QGIS, KML).
+#: Line width of each mode, in CSS pixels (web) and points (QGIS, KML); at
+#: least 1 px apart where two modes share a layer, so they can be told apart.
 MODE_WIDTHS: dict[str, float] = {
-    "rail": 3.0,
-    "ferry": 2.5,
-    "subsea_cable": 2.5,
+    "rail": 4.0,
+    "ferry": 3.0,
+    "subsea_cable": 3.0,
     "land_cable": 2.0,
-    "pipeline": 3.5,
+    "pipeline": 5.0,
 }
 
 #: Dash pattern of each status and accuracy, as SVG ``stroke-dasharray``
@@ -42,14 +50,15 @@ ILLUSTRATIVE_DASH: tuple[float, ...] = (1.0, 3.0)
 FERRY_DASH: tuple[float, ...] = (10.0, 5.0)
 
 #: Marker colour and radius (px) of each place kind.
+#: Darkened as :data:`LAYER_COLORS` to 3:1 against land and sea.
 PLACE_STYLES: dict[str, tuple[str, float]] = {
     "port": ("#0072B2", 5.0),
     "terminal": ("#000000", 5.0),
     "pump_station": ("#555555", 4.0),
-    "landing_point": ("#56B4E9", 4.0),
-    "border_crossing": ("#009E73", 4.0),
-    "junction": ("#999999", 3.0),
-    "substation": ("#CC79A7", 4.0),
+    "landing_point": ("#1881BB", 4.0),
+    "border_crossing": ("#008A64", 4.0),
+    "junction": ("#7A7A7A", 3.0),
+    "substation": ("#BE548F", 4.0),
     "city": ("#444444", 3.0),
 }
 
@@ -88,3 +97,22 @@ def line_style(layer: str, mode: str, status: str, route_accuracy: str) -> LineS
     else:
         dash = None
     return LineStyle(color, width, dash)
+
+
+def relative_luminance(color: str) -> float:
+    """WCAG 2.x relative luminance of a ``#RRGGBB`` colour (0 black .. 1 white)."""
+    channels = [int(color.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    """WCAG 2.x contrast ratio of two ``#RRGGBB`` colours (1 .. 21).
+
+    Examples
+    --------
+    >>> round(contrast_ratio("#000000", "#ffffff"), 1)
+    21.0
+    """
+    hi, lo = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)

@@ -44,3 +44,17 @@ def test_the_georgian_lines_reach_the_goal(canonical):
     assert GOAL[0] <= by_id["ge_tbilisi_poti_310"].ratio <= GOAL[1]
     assert GOAL[0] <= by_id["btk_ge_marabda_kartsakhi"].ratio <= GOAL[1]
     assert GOAL[0] <= by_id["btk_border_akhalkalaki_230"].ratio <= GOAL[1]
+
+
+def test_readme_headline_counts_are_current(canonical, measured: Measured, repo_root):
+    import re
+
+    result = run_checks(load_curated_claims(None, ClaimContext.from_network(measured.network)), measured.network, measured.countries)
+    counts: dict[str, int] = {}
+    for c in result.checks:
+        counts[c.verdict] = counts.get(c.verdict, 0) + 1
+    text = " ".join((repo_root / "README.md").read_text(encoding="utf-8").split())
+    m = re.search(r"prints all (\d+) length claims: (\d+) consistent, (\d+) trace_long, (\d+) trace_short, (\d+) impossible, (\d+) not_checkable", text)
+    assert m, "README: state the check's counts in the headline numbers"
+    stated = dict(zip(("total", "consistent", "trace_long", "trace_short", "impossible", "not_checkable"), map(int, m.groups())))
+    assert stated == {"total": len(result.checks), **{k: counts.get(k, 0) for k in stated if k != "total"}}

@@ -242,7 +242,7 @@ def test_layer_qml__rules_match_line_style(measured: Measured) -> None:
         options = {o.get("name"): o.get("value") for o in symbols[rule.get("symbol")].iter("Option") if o.get("name")}
         assert options["line_color"] == qgis_color(style.color)
         assert float(options["line_width"]) == style.width
-        assert options["line_width_unit"] == "Point"
+        assert options["line_width_unit"] == "Pixel"  # the same pixels as the web maps
         if style.dash:
             assert options["use_custom_dash"] == "1"
             assert options["customdash"] == ";".join(f"{d * style.width:g}" for d in style.dash)
@@ -391,7 +391,10 @@ def test_kml_description__escapes_markup() -> None:
 
 
 def test_ogr_style__lines_and_places() -> None:
-    assert ogr_style("fiber", {"mode": "subsea_cable", "status": "operational", "route_accuracy": "traced"}) == "PEN(c:#0072B2,w:2.5px)"
+    from transcaspian.styles import LAYER_COLORS, MODE_WIDTHS
+
+    width = f"{MODE_WIDTHS['subsea_cable']:g}"
+    assert ogr_style("fiber", {"mode": "subsea_cable", "status": "operational", "route_accuracy": "traced"}) == f"PEN(c:{LAYER_COLORS['fiber']},w:{width}px)"
     assert ogr_style("places", {"kind": "port"}).startswith("SYMBOL(c:#0072B2,")
 
 

@@ -49,3 +49,10 @@ def test_data_text_cannot_become_markup(mini_geodata: Path):
 def test_built_report_has_both_sections(built: Path):
     text = (built / "report.md").read_text(encoding="utf-8")
     assert "## Places and their references" in text and "## Status and history" in text
+
+
+def test_built_report_lists_the_figures_that_contradict_themselves(built: Path):
+    text = (built / "report.md").read_text(encoding="utf-8")
+    section = text.split("### Figures that contradict themselves", 1)[1].split("\n## ", 1)[0]
+    assert "btk\\_total\\_757\\_superhaber" in section or "btk_total_757_superhaber" in section
+    assert "728 km" in section and "misprint: corrected to 504 km" in section

@@ -14,6 +14,7 @@ import shapely
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markupsafe import escape
 
 from transcaspian.cli import main
 from transcaspian.geo.countries import load_countries
@@ -196,16 +197,6 @@ def test_display_geometry__empty_is_none(geom):
     assert render.display_geometry(geom) is None
 
 
-def test_basemap_geojson__is_simplified_to_display_precision():
-    basemap = render.basemap_geojson()
-    text = json.dumps(basemap)
-    assert len(basemap["features"]) >= 30
-    # the offline page's 1 MB budget also holds Leaflet (~150 KB) and the layers
-    assert len(text) < 500_000
-    assert not re.search(r"\d\.\d{4,}", text)  # at most 3 decimals
-    assert all(f["properties"] == {} for f in basemap["features"])
-
-
 # -- popups --------------------------------------------------------------------
 
 
@@ -218,8 +209,8 @@ def test_line_popup_rows__mode_status_operator_capacity_length(measured):
     row = leg.to_dict()
     row.update(operator="BTC Co.", capacity="1.2 million barrels/day")
     rows = rows_by_key(render.line_popup_rows(row))
-    assert rows["mode"]["text"] == "pipeline"
-    assert rows["status"]["text"] == "operational"
+    assert rows["mode"]["text"] == "pipeline" and rows["mode"]["detail"]
+    assert rows["status"]["text"].split(" · ")[0] == "operational" and "detail" not in rows["status"]
     assert rows["operator"]["text"] == "BTC Co."
     assert rows["capacity"]["text"] == "1.2 million barrels/day"
     assert rows["length_km"]["text"] == f"{leg['length_km']:,.1f} km"
@@ -244,7 +235,8 @@ def test_line_popup_rows__stated_length_source_link_and_check(measured):
     assert rows["stated_length_km"]["text"] == "380 km"
     publisher = source.publisher + (f", {source.date}" if source.date else "")
     assert rows["stated_length_km"]["links"] == [{"text": publisher, "href": source.url, "title": source.title}]
-    assert rows["check"]["text"] == "trace short · ratio 0.96"
+    assert rows["check"]["text"] == "drawn line shorter than stated · ratio 0.96"
+    assert not any(rows[k].get("detail") for k in ("length_km", "stated_length_km", "check"))
 
 
 def test_line_popup_rows__unknown_source_is_text_not_link():
@@ -257,7 +249,7 @@ def test_line_popup_rows__facts_with_their_sources(measured):
     source = next(iter(measured.geodata.sources.values()))
     facts = [{"claim": "c1", "metric": "capacity", "text": "400 Tbps", "value": 400, "unit": "Tbps", "source": source.id}]
     rows = rows_by_key(render.line_popup_rows({"facts": facts}, sources=measured.geodata.sources))
-    assert rows["facts"]["label"] == "Published figures"
+    assert rows["facts"]["label"] == "Published figures and verdicts" and rows["facts"]["detail"]
     assert rows["facts"]["items"][0]["text"] == "Capacity: 400 Tbps"
     assert rows["facts"]["items"][0]["links"][0]["href"] == source.url
 
@@ -362,12 +354,16 @@ def test_network_payload__one_layer_map_keeps_its_places(measured):
     assert payload["title"] == measured.geodata.layers["fiber"].title
 
 
-def test_network_payload__legend_has_layers_statuses_modes_places(measured):
-    legend = {s["title"]: s["items"] for s in render.network_payload(measured)["legend"]}
-    assert [i["label"] for i in legend["Layers"]][:4] == [measured.geodata.layers[k].title for k in LAYERS]
-    assert legend["Layers"][0]["line"]["color"] == LAYER_COLORS[LAYERS[0]]
-    assert "operational" in [i["label"] for i in legend["Status and course"]]
-    assert {i["label"] for i in legend["Mode (line width)"]} == {m.replace("_", " ") for m in measured.legs["mode"]}
+def test_network_payload__legend_samples_are_the_styles_drawn(measured):
+    payload = render.network_payload(measured)
+    legend = {s["title"]: s["items"] for s in payload["legend"]}
+    assert list(legend)[:4] == [measured.geodata.layers[k].title for k in LAYERS]
+    # every sample is a style the map draws, and every drawn style has a sample
+    samples = [json.dumps(i.get("line") or i.get("circle"), sort_keys=True) for items in legend.values() for i in items]
+    drawn = {json.dumps(s, sort_keys=True) for s in payload["styles"]}
+    assert set(samples) == drawn
+    ferries = [i for i in legend[measured.geodata.layers["middle_corridor"].title] if i["label"].startswith("ferry")]
+    assert ferries and all(i["line"]["dash"] for i in ferries)  # ferries dashed in the legend as on the map
     assert {i["label"] for i in legend["Places"]} == {k.replace("_", " ") for k in measured.places["kind"]}
 
 
@@ -405,7 +401,7 @@ def unpack(packed: dict) -> list[list[dict]]:
         for feature in layer["features"]:
             rows = []
             for row in feature["rows"]:
-                key, label, note = packed["fields"][row[0]]
+                key, label, note, detail = packed["fields"][row[0]]
                 r = {"key": key, "label": label, "text": row[1]}
                 if len(row) > 2 and row[2]:
                     r["links"] = [link(i) for i in row[2]]
@@ -413,6 +409,8 @@ def unpack(packed: dict) -> list[list[dict]]:
                     r["items"] = [{"text": t, "links": [link(i) for i in ls]} for t, ls in row[3]]
                 if note:
                     r["note"] = note
+                if detail:
+                    r["detail"] = True
                 rows.append(r)
             out.append(rows)
     return out
@@ -426,12 +424,12 @@ def test_pack_payload__unpacks_to_the_same_rows(checked, hostile_frame):
         assert len(render.json_for_script(packed)) < len(render.json_for_script(payload))
 
 
-def test_legend_sections__only_what_is_on_the_map():
-    sections = render.legend_sections([], statuses={"planned"}, modes={"rail"}, accuracies={"illustrative"})
-    status = {i["label"]: i for i in sections[0]["items"]}
-    assert set(status) == {"planned", "illustrative course"}
-    assert status["planned"]["line"]["dash"]
-    assert status["illustrative course"]["line"]["dotted"]
+def test_legend__each_sample_once_in_order():
+    legend = render.Legend()
+    legend.add("A", "rail · planned", line={"color": "#000000", "weight": 4, "dash": "16 16"})
+    legend.add("A", "rail · planned", line={"color": "#000000", "weight": 4, "dash": "16 16"})
+    legend.add("B", "port", circle={"radius": 5})
+    assert [(s["title"], [i["label"] for i in s["items"]]) for s in legend.as_list()] == [("A", ["rail · planned"]), ("B", ["port"])]
 
 
 # -- the pages -----------------------------------------------------------------
@@ -462,16 +460,25 @@ def test_map_html__fills_its_container_with_a_mobile_viewport(cdn_pages):
     assert re.search(r"html, body \{\s*width: 100%;\s*height: 100%;\s*margin: 0;", html)
 
 
-def test_cdn_mode__leaflet_from_folium_cdn_and_osm_tiles_only(cdn_pages):
+def test_cdn_mode__leaflet_from_folium_cdn_with_integrity_and_default_tiles(cdn_pages):
+    import base64
+    import hashlib
+
     js_url, css_url = render_assets.leaflet_cdn_urls()
+    base = Path(render_assets.xleaflet.BASE_DIR)
     for name in MAP_PAGES:
         html = cdn_pages[name]
         tags = parse(html).tags
-        scripts = [a["src"] for t, a in tags if t == "script" and a.get("src")]
-        links = [a["href"] for t, a in tags if t == "link"]
-        assert scripts == [js_url]
-        assert links == [css_url]
-        assert "tile.openstreetmap.org" in html
+        scripts = [a for t, a in tags if t == "script" and a.get("src")]
+        links = [a for t, a in tags if t == "link"]
+        assert [a["src"] for a in scripts] == [js_url]
+        assert [a["href"] for a in links] == [css_url]
+        for attrs, file in ((scripts[0], "leaflet.js"), (links[0], "leaflet.css")):
+            digest = base64.b64encode(hashlib.sha384((base / file).read_bytes()).digest()).decode()
+            assert attrs["integrity"] == f"sha384-{digest}" and attrs["crossorigin"] == "anonymous"
+        assert "tile.openstreetmap.org" not in html  # its policy does not allow heavy publishing
+        assert "server.arcgisonline.com" in html and "Esri" in html  # the default provider and its attribution
+        assert 'id="tc-failed"' in html  # said in words when the scripts cannot load
         for unwanted in ("jquery", "bootstrap", "awesome-markers", "font-awesome", "fontawesome"):
             assert unwanted not in html.lower()
 
@@ -483,9 +490,9 @@ def test_cdn_mode__leaflet_is_the_version_xstatic_ships(cdn_pages):
 
 
 def test_cdn_mode__sizes_within_budget(cdn_pages):
-    assert len(cdn_pages["index.html"].encode()) <= 250_000
+    # the page carries the coarse world basemap as its fallback when tiles fail
     for name in MAP_PAGES:
-        assert len(cdn_pages[name].encode()) <= 250_000
+        assert len(cdn_pages[name].encode()) <= 450_000
 
 
 def test_offline_mode__everything_inline(offline_pages):
@@ -502,7 +509,7 @@ def test_offline_mode__everything_inline(offline_pages):
         assert f"Leaflet {render_assets.LEAFLET_VERSION}" in html
         assert "data:image/png;base64," in html
         payload = payload_of(html)
-        assert payload["basemap"]["features"]
+        assert [level["z"] for level in payload["basemap"]["levels"]] == [0, 4, 6]
 
 
 def test_offline_mode__under_one_megabyte(offline_pages):
@@ -531,15 +538,15 @@ def test_embed_page__escapes_the_title():
 
 def test_write_maps__writes_every_page(tmp_path, measured):
     paths = write_maps(tmp_path, measured)
-    assert sorted(p.name for p in paths) == sorted([*MAP_PAGES, "embed.html"])
-    assert all((tmp_path / "maps" / p.name).read_text(encoding="utf-8") for p in paths)
+    assert sorted(p.name for p in paths) == sorted([*MAP_PAGES, "embed.html", "index.png", "index.svg"])
+    assert all((tmp_path / "maps" / p.name).read_bytes() for p in paths)
 
 
 def test_build__maps_written_and_identical_twice(built, tmp_path):
     from transcaspian.pipeline import run_build
 
     run_build(None, tmp_path)
-    for name in [*MAP_PAGES, "embed.html"]:
+    for name in [*MAP_PAGES, "embed.html", "index.png", "index.svg"]:
         assert (built / "maps" / name).read_bytes() == (tmp_path / "maps" / name).read_bytes(), name
 
 
@@ -555,7 +562,7 @@ def test_user_map__payloads_only_inside_escaped_json(hostile_frame):
         assert payload not in rest
     assert "<script>alert(1)" not in html
     assert "<img src=x" not in html
-    assert f"<title>{render.escape(PAYLOADS[2])}</title>" in html
+    assert f"<title>{escape(PAYLOADS[2])}</title>" in html
     payload = payload_of(html)
     assert payload["title"] == PAYLOADS[2]
     assert payload["layers"][0]["title"] == PAYLOADS[0] + ".geojson"

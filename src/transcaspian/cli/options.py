@@ -57,3 +57,18 @@ allow_vrt_option = click.option(
     help="Read GDAL VRT files (refused by default, whatever their extension: a VRT makes GDAL read the files it names). "
     "/vsi paths and VRTs naming URLs stay refused.",
 )
+
+lang_option = click.option(
+    "--lang",
+    type=click.Choice(["en", "ru", "az", "kk", "tr"]),
+    default="en",
+    show_default=True,
+    help="Language of the maps: interface, legend, popups, and place, country and sea names (English where a name is missing).",
+)
+tiles_option = click.option(
+    "--tiles",
+    metavar="NAME",
+    default=None,
+    help="Online maps: tile provider, an xyzservices name such as OpenTopoMap (default Esri.WorldGrayCanvas); "
+    "the built-in basemap is shown when tiles cannot load.",
+)

@@ -94,7 +94,7 @@ def _fmt(value: float) -> str:
 
 
 def line_symbol(parent: ET.Element, name: str, style: LineStyle) -> ET.Element:
-    """Append a QGIS line ``<symbol>`` drawing ``style`` (widths in points)."""
+    """Append a QGIS line ``<symbol>`` drawing ``style`` (widths in CSS pixels, as the web maps draw them)."""
     symbol = _symbol(parent, "line", name)
     layer = ET.SubElement(symbol, "layer", {"class": "SimpleLine", "enabled": "1", "locked": "0", "pass": "0"})
     dash = style.dash or ()
@@ -106,13 +106,13 @@ def line_symbol(parent: ET.Element, name: str, style: LineStyle) -> ET.Element:
             # styles.py gives dashes in multiples of the width; QGIS wants lengths.
             "customdash": ";".join(_fmt(d * style.width) for d in dash) or "5;2",
             "customdash_map_unit_scale": "3x:0,0,0,0,0,0",
-            "customdash_unit": "Point",
+            "customdash_unit": "Pixel",
             "draw_inside_polygon": "0",
             "joinstyle": "round",
             "line_color": qgis_color(style.color),
             "line_style": "solid",
             "line_width": _fmt(style.width),
-            "line_width_unit": "Point",
+            "line_width_unit": "Pixel",
             "offset": "0",
             "offset_map_unit_scale": "3x:0,0,0,0,0,0",
             "offset_unit": "Point",
@@ -128,7 +128,7 @@ def line_symbol(parent: ET.Element, name: str, style: LineStyle) -> ET.Element:
 
 
 def marker_symbol(parent: ET.Element, name: str, color: str, radius: float) -> ET.Element:
-    """Append a QGIS circle-marker ``<symbol>``; ``radius`` in points (size = diameter)."""
+    """Append a QGIS circle-marker ``<symbol>``; ``radius`` in pixels, as the web maps (size = diameter)."""
     symbol = _symbol(parent, "marker", name)
     layer = ET.SubElement(symbol, "layer", {"class": "SimpleMarker", "enabled": "1", "locked": "0", "pass": "0"})
     _option_map(
@@ -147,11 +147,11 @@ def marker_symbol(parent: ET.Element, name: str, color: str, radius: float) -> E
             "outline_style": "solid",
             "outline_width": _fmt(MARKER_OUTLINE_WIDTH_PT),
             "outline_width_map_unit_scale": "3x:0,0,0,0,0,0",
-            "outline_width_unit": "Point",
+            "outline_width_unit": "Pixel",
             "scale_method": "diameter",
             "size": _fmt(2 * radius),
             "size_map_unit_scale": "3x:0,0,0,0,0,0",
-            "size_unit": "Point",
+            "size_unit": "Pixel",
             "vertical_anchor_point": "1",
         },
     )

@@ -275,6 +275,12 @@ def report_markdown(result: CheckResult) -> str:
         lines += ["### Why", ""]
         lines += [f"- {_md_code(c.claim.id)} ({c.claim.role}, {c.verdict}): {md_text(c.reason)}" for c in off]
         lines.append("")
+    flagged = [c for c in checks if c.flag]
+    if flagged:
+        # whatever the verdict: a figure whose own parts miss it, or a misprint, is not a real figure
+        lines += ["### Figures that contradict themselves", ""]
+        lines += [f"- {_md_code(c.claim.id)} ({c.claim.role}, {c.verdict}): {md_text(c.flag)}" for c in flagged]
+        lines.append("")
     if result.spreads:
         lines += ["## Where sources disagree", ""]
         for s in result.spreads:

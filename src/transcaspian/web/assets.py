@@ -9,6 +9,7 @@ Offline, everything comes from installed packages: Leaflet from
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
 from functools import lru_cache
 from importlib.resources import files
@@ -98,3 +99,33 @@ def style_tag(css: str) -> str:
     if "</style" in css.lower():
         raise ValueError("inline stylesheet contains '</style'")
     return f"<style>{css}</style>"
+
+
+@lru_cache(maxsize=1)
+def cdn_tags() -> str:
+    """``<link>`` and ``<script>`` tags of Leaflet on the CDN, with Subresource Integrity.
+
+    The hashes are of the files ``xstatic-leaflet`` ships, which are the
+    npm package's ``dist`` files the CDN serves byte for byte (checked when
+    the version changes: ``npm pack leaflet@VERSION``); a file that differs
+    is refused by the browser, and the page then says it could not load.
+
+    Raises
+    ------
+    RuntimeError
+        If folium links another Leaflet version than xstatic-leaflet ships
+        (the hashes would not match).
+    """
+    js_url, css_url = leaflet_cdn_urls()
+    if f"@{LEAFLET_VERSION}/" not in js_url or f"@{LEAFLET_VERSION}/" not in css_url:
+        raise RuntimeError(f"folium links {js_url}, xstatic-leaflet ships Leaflet {LEAFLET_VERSION}: pin the same version")
+    base = _leaflet_dir()
+
+    def sri(name: str) -> str:
+        digest = hashlib.sha384((base / name).read_bytes()).digest()
+        return "sha384-" + base64.b64encode(digest).decode("ascii")
+
+    return (
+        f'<link rel="stylesheet" href="{css_url}" integrity="{sri("leaflet.css")}" crossorigin="anonymous">\n'
+        f'<script src="{js_url}" integrity="{sri("leaflet.js")}" crossorigin="anonymous"></script>'
+    )

@@ -1,6 +1,6 @@
 /*
- * transcaspian map: overlays, popups, legend, search, deep links, a measuring
- * tool and a fullscreen button on top of Leaflet 1.9.
+ * transcaspian map: basemap, overlays, popups, legend, search, deep links, a
+ * measuring tool, fullscreen and cooperative gestures on top of Leaflet 1.9.
  *
  * Safety: every string that comes from data (names, values, keys, layer and
  * file names, titles) is put into the page with textContent or as a DOM
@@ -10,6 +10,8 @@
  *
  * The page embeds its data as JSON in <script type="application/json">;
  * window.transcaspianMap(map, node) reads it and builds everything.
+ * Hooks for other scripts (e.g. a big-layer renderer): window.transcaspianHooks,
+ * an array of functions called with the API object once the map is built.
  */
 (function (window, document) {
   "use strict";
@@ -21,6 +23,39 @@
   // WGS84, as pyproj.Geod(ellps="WGS84") uses for every measured length.
   var WGS84_A = 6378137.0;
   var WGS84_F = 1 / 298.257223563;
+  // Basemap colours (styles.py BASEMAP_*; the static images use the same).
+  var LAND = "#f3f1ec", SEA = "#cadfeb", BORDER = "#9a9a9a";
+  var SMALL = 700; // px: below this width controls collapse to icons
+
+  // English UI strings; a page in another language sends its own in data.ui.
+  var UI = {
+    search: "Search names",
+    search_label: "Search lines and places by name (arrow down lists all)",
+    search_open: "Search",
+    no_match: "No match",
+    results: "{n} results",
+    zoom_in: "Zoom in",
+    zoom_out: "Zoom out",
+    fullscreen: "View fullscreen",
+    exit_fullscreen: "Exit fullscreen",
+    measure: "Measure a distance (geodesic, WGS84)",
+    measure_start: "Click or tap the map, a line or a place to add points.",
+    measure_hint: "Double-click or Finish to end. Esc cancels.",
+    measure_total: "Total",
+    measure_next: "next",
+    finish: "Finish",
+    clear: "Clear",
+    legend: "Legend",
+    layers: "Layers",
+    details: "Details and all published figures",
+    which: "Several features here. Which one?",
+    wheel_hint: "Use Ctrl + scroll to zoom the map",
+    wheel_hint_mac: "Use \u2318 + scroll to zoom the map",
+    touch_hint: "Use two fingers to move the map",
+    tiles_failed: "Map tiles could not load: showing the built-in Natural Earth basemap.",
+    map_label: "Map. Arrow keys pan, plus and minus zoom.",
+    close: "Close"
+  };
 
   // ---- small DOM helpers ------------------------------------------------
 
@@ -66,19 +101,24 @@
     return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.href : null;
   }
 
-  /** Lower case without diacritics, so "baki" finds "Bakı" and "kurik" finds "Kuryk"-like spellings. */
+  // Letters that Unicode does not decompose into a base letter and a mark.
+  var FOLD_EXTRA = { "\u0131": "i", "\u0259": "e", "\u018f": "e", "\u00df": "ss", "\u00f8": "o", "\u0142": "l", "\u0111": "d", "\u00e6": "ae", "\u0153": "oe", "\u0451": "\u0435" };
+
+  /** Lower case without diacritics: "baki" finds "Bakı", "баку" finds "Баку", "ceyhan" finds "Ceyhan". */
   function fold(text) {
     return String(text)
       .normalize("NFD")
       .replace(/[\u0300-\u036f]/g, "")
-      .toLowerCase();
+      .toLowerCase()
+      .replace(/[\u0131\u0259\u018f\u00df\u00f8\u0142\u0111\u00e6\u0153\u0451]/g, function (c) { return FOLD_EXTRA[c]; });
   }
 
   function icon(name) {
     var paths = {
       fullscreen: "M3 8V3h5M12 3h5v5M17 12v5h-5M8 17H3v-5",
       exitFullscreen: "M8 3v5H3M12 3v5h5M17 12h-5v5M3 12h5v5",
-      ruler: "M2.5 13.5 13.5 2.5l4 4-11 11zM5.5 10.5l2 2M8 8l1.5 1.5M10.5 5.5l2 2"
+      ruler: "M2.5 13.5 13.5 2.5l4 4-11 11zM5.5 10.5l2 2M8 8l1.5 1.5M10.5 5.5l2 2",
+      search: "M8.5 3a5.5 5.5 0 1 0 0 11a5.5 5.5 0 1 0 0-11zM12.5 12.5 17 17"
     };
     var svg = svgEl("svg", { viewBox: "0 0 20 20", width: 18, height: 18, "aria-hidden": "true", focusable: "false" });
     svg.appendChild(svgEl("path", { d: paths[name], fill: "none", stroke: "currentColor", "stroke-width": 1.8, "stroke-linejoin": "round", "stroke-linecap": "round" }));
@@ -174,13 +214,137 @@
     return out;
   }
 
+
+  var LOCALE = "en-US";
+
   function formatKm(km) {
     if (km < 1) return Math.round(km * 1000) + " m";
     var digits = km < 10 ? 2 : 1;
-    return km.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits }) + " km";
+    return km.toLocaleString(LOCALE, { minimumFractionDigits: digits, maximumFractionDigits: digits }) + " km";
   }
 
-  // ---- popups, tooltips -------------------------------------------------
+  // ---- the offline basemap ----------------------------------------------
+
+  /** Delta-encoded integers [x0, y0, dx1, dy1, ...] to integer [x, y] pairs. */
+  function decodeInts(ring) {
+    var out = [], x = 0, y = 0;
+    for (var i = 0; i + 1 < ring.length; i += 2) {
+      x += ring[i];
+      y += ring[i + 1];
+      out.push([x, y]);
+    }
+    return out;
+  }
+
+  /**
+   * The coast and borders of a ring clipped to a level's box, as polylines
+   * without the segments that run along the box's edge (those are cuts, not
+   * coast).
+   */
+  function outlineParts(pts, box, q) {
+    var parts = [], current = [];
+    function onEdge(a, b) {
+      return (a[0] === b[0] && (a[0] === box[0] || a[0] === box[2])) || (a[1] === b[1] && (a[1] === box[1] || a[1] === box[3]));
+    }
+    for (var i = 0; i < pts.length; i++) {
+      var a = pts[i], b = pts[(i + 1) % pts.length];
+      if (onEdge(a, b)) {
+        if (current.length > 1) parts.push(current);
+        current = [];
+        continue;
+      }
+      if (!current.length) current.push([a[1] * q, a[0] * q]);
+      current.push([b[1] * q, b[0] * q]);
+    }
+    if (current.length > 1) parts.push(current);
+    return parts;
+  }
+
+  /**
+   * Draw the Natural Earth levels: the world at the coarsest, the finer ones
+   * around the data from their first zoom on, each over a patch of sea that
+   * hides the coarser coast beneath it. Returns a function that shows the
+   * levels fit for the current zoom.
+   */
+  function drawBasemap(map, basemap) {
+    var renderer = L.canvas({ pane: "tc_basemap", padding: 0.3 });
+    var levels = (basemap.levels || []).map(function (level) {
+      var q = level.q, box = level.box;
+      var group = L.layerGroup();
+      var polys = [], outlines = [];
+      (level.p || []).forEach(function (poly) {
+        var rings = poly.map(decodeInts);
+        polys.push(rings.map(function (pts) {
+          return pts.map(function (p) { return [p[1] * q, p[0] * q]; });
+        }));
+        if (box) rings.forEach(function (pts) { outlines.push.apply(outlines, outlineParts(pts, box, q)); });
+      });
+      var common = { renderer: renderer, interactive: false, className: "tc-basemap" };
+      if (box) {
+        group.addLayer(L.rectangle([[box[1] * q, box[0] * q], [box[3] * q, box[2] * q]],
+          L.extend({ stroke: false, fillColor: SEA, fillOpacity: 1 }, common)));
+      }
+      group.addLayer(L.polygon(polys, L.extend({ stroke: !box, color: BORDER, weight: 0.7, opacity: 1, fillColor: LAND, fillOpacity: 1 }, common)));
+      if (box && outlines.length) group.addLayer(L.polyline(outlines, L.extend({ color: BORDER, weight: 0.7, opacity: 1 }, common)));
+      return { z: level.z || 0, group: group };
+    });
+    function update() {
+      var z = map.getZoom();
+      levels.forEach(function (level) {
+        var on = z >= level.z;
+        if (on && !map.hasLayer(level.group)) map.addLayer(level.group);
+        if (!on && map.hasLayer(level.group)) map.removeLayer(level.group);
+      });
+    }
+    map.on("zoomend", update);
+    update();
+    return update;
+  }
+
+  /**
+   * Country, sea and city names as text labels: shown from their first zoom
+   * on, the more important first, skipping any that would overlap a label
+   * already placed.
+   */
+  function drawLabels(map, labels) {
+    var pane = map.getPane("tc_labels");
+    var items = (labels || []).map(function (label, i) {
+      var node = el("span", "tc-label tc-label-" + String(label[0]).replace(/[^a-z]/g, ""), label[5]);
+      node.setAttribute("aria-hidden", "true");
+      pane.appendChild(node);
+      var rank = label[0] === "sea" ? 0 : label[0] === "country" ? 1 + label[3] / 20 : 2;
+      return { node: node, latlng: L.latLng(label[2], label[1]), minZoom: label[3], maxZoom: label[4], rank: rank, order: i, w: 0, h: 0 };
+    });
+    items.sort(function (a, b) { return a.rank - b.rank || a.order - b.order; });
+    function place() {
+      var z = map.getZoom(), size = map.getSize(), taken = [];
+      items.forEach(function (item) {
+        var show = z >= item.minZoom && z <= item.maxZoom;
+        var p = show ? map.latLngToLayerPoint(item.latlng) : null;
+        var c = show ? map.latLngToContainerPoint(item.latlng) : null;
+        if (show && (c.x < -200 || c.y < -50 || c.x > size.x + 200 || c.y > size.y + 50)) show = false;
+        if (show) {
+          if (!item.w) {
+            item.node.style.display = "block";
+            item.w = item.node.offsetWidth + 6;
+            item.h = item.node.offsetHeight + 2;
+          }
+          var box = [c.x - item.w / 2, c.y - item.h / 2, c.x + item.w / 2, c.y + item.h / 2];
+          show = !taken.some(function (t) { return box[0] < t[2] && box[2] > t[0] && box[1] < t[3] && box[3] > t[1]; });
+          if (show) {
+            taken.push(box);
+            L.DomUtil.setPosition(item.node, p);
+          }
+        }
+        item.node.style.display = show ? "block" : "none";
+      });
+    }
+    map.on("zoomend moveend resize", place);
+    place();
+    return place;
+  }
+
+  // ---- popups -----------------------------------------------------------
 
   function linkNode(link) {
     var href = httpUrl(link && link.href);
@@ -205,10 +369,11 @@
   }
 
   /**
-   * A popup: the feature's name, its layer, and a table of its rows. Rows
-   * come packed (see render.pack_payload): [field, text, links?, items?],
-   * with field an index into data.fields ([key, label, note]) and links
-   * indices into data.links ([text, href, title]).
+   * A popup: the feature's name, its layer, a short table of its main rows
+   * and, behind a disclosure, the details. Rows come packed (see
+   * pack_payload): [field, text, links?, items?], with field an index into
+   * data.fields ([key, label, note, detail]) and links indices into
+   * data.links ([text, href, title]).
    */
   function popupNode(feature, layerTitle, data) {
     var fields = data.fields || [];
@@ -220,27 +385,36 @@
       }).filter(Boolean);
     }
     var box = el("div", "tc-popup");
-    box.appendChild(el("div", "tc-popup-title", feature.name));
+    box.setAttribute("lang", data.lang || "en");
+    box.appendChild(el("h2", "tc-popup-title", feature.name));
+    if (feature.en && feature.en !== feature.name) box.appendChild(el("div", "tc-popup-alt", feature.en));
     if (layerTitle) box.appendChild(el("div", "tc-popup-layer", layerTitle));
-    var rows = feature.rows || [];
-    if (rows.length) {
-      var table = el("table", "tc-popup-table");
-      var body = el("tbody");
-      rows.forEach(function (row) {
-        var field = fields[row[0]] || ["", "", ""];
-        var tr = el("tr");
-        tr.setAttribute("data-key", String(field[0]));
-        tr.appendChild(el("th", null, field[1]));
-        var td = fillLine(el("td"), row[1], unpack(row[2]));
-        (row[3] || []).forEach(function (item) {
-          td.appendChild(fillLine(el("div", "tc-item"), item[0], unpack(item[1])));
-        });
-        if (field[2]) td.appendChild(el("div", "tc-note", field[2]));
-        tr.appendChild(td);
-        body.appendChild(tr);
+    var main = el("tbody"), detail = el("tbody");
+    (feature.rows || []).forEach(function (row) {
+      var field = fields[row[0]] || ["", "", "", 0];
+      var tr = el("tr");
+      tr.setAttribute("data-key", String(field[0]));
+      tr.appendChild(el("th", null, field[1]));
+      var td = fillLine(el("td"), row[1], unpack(row[2]));
+      (row[3] || []).forEach(function (item) {
+        td.appendChild(fillLine(el("div", "tc-item"), item[0], unpack(item[1])));
       });
-      table.appendChild(body);
+      if (field[2]) td.appendChild(el("div", "tc-note", field[2]));
+      tr.appendChild(td);
+      (field[3] ? detail : main).appendChild(tr);
+    });
+    if (main.firstChild) {
+      var table = el("table", "tc-popup-table");
+      table.appendChild(main);
       box.appendChild(table);
+    }
+    if (detail.firstChild) {
+      var details = el("details", "tc-popup-details");
+      details.appendChild(el("summary", null, data.ui.details));
+      var more = el("table", "tc-popup-table");
+      more.appendChild(detail);
+      details.appendChild(more);
+      box.appendChild(details);
     }
     return box;
   }
@@ -251,7 +425,7 @@
     var out = {
       color: safeColor(style.color, fallbackColor),
       weight: typeof style.weight === "number" ? style.weight : 2,
-      opacity: typeof style.opacity === "number" ? style.opacity : 0.95,
+      opacity: typeof style.opacity === "number" ? style.opacity : 1,
       dashArray: safeDash(style.dash),
       lineCap: style.dash && style.dotted ? "round" : "butt",
       lineJoin: "round"
@@ -302,7 +476,55 @@
     return layer;
   }
 
+  /** Distance in px from a container point to a feature layer's drawn shape. */
+  function pixelDistance(map, layer, point) {
+    if (layer.getLatLng) return map.latLngToContainerPoint(layer.getLatLng()).distanceTo(point) - (layer.getRadius ? layer.getRadius() : 0);
+    var best = Infinity;
+    function walk(lls) {
+      if (!lls.length) return;
+      if (Array.isArray(lls[0])) { lls.forEach(walk); return; }
+      var prev = null;
+      lls.forEach(function (ll) {
+        var p = map.latLngToContainerPoint(ll);
+        if (prev) best = Math.min(best, L.LineUtil.pointToSegmentDistance(point, prev, p));
+        else best = Math.min(best, p.distanceTo(point));
+        prev = p;
+      });
+    }
+    if (layer.getLatLngs) walk(layer.getLatLngs());
+    if (layer.eachLayer) layer.eachLayer(function (child) { best = Math.min(best, pixelDistance(map, child, point)); });
+    return best;
+  }
+
   // ---- controls ---------------------------------------------------------
+
+  function legendSample(item) {
+    var svg = svgEl("svg", { width: 40, height: 14, "aria-hidden": "true", focusable: "false" });
+    if (item.circle) {
+      svg.appendChild(svgEl("circle", {
+        cx: 20, cy: 7, r: Math.min(6, item.circle.radius || 4),
+        fill: safeColor(item.circle.fill || item.circle.color, "#666666"),
+        stroke: safeColor(item.circle.stroke, "#ffffff"), "stroke-width": 1
+      }));
+    } else if (item.area) {
+      svg.appendChild(svgEl("rect", {
+        x: 3, y: 2, width: 34, height: 10,
+        fill: safeColor(item.area.color, "#666666"), "fill-opacity": 0.2,
+        stroke: safeColor(item.area.color, "#666666"), "stroke-width": 1.5
+      }));
+    } else if (item.line) {
+      // Exactly what the map draws: the same width, dash pattern, cap and opacity.
+      var style = pathStyle(item.line, "#666666");
+      var attrs = {
+        x1: 2, y1: 7, x2: 38, y2: 7,
+        stroke: style.color, "stroke-width": style.weight,
+        "stroke-linecap": style.lineCap, "stroke-opacity": style.opacity
+      };
+      if (style.dashArray) attrs["stroke-dasharray"] = style.dashArray;
+      svg.appendChild(svgEl("line", attrs));
+    }
+    return svg;
+  }
 
   var Legend = L.Control.extend({
     options: { position: "bottomright" },
@@ -315,107 +537,141 @@
       var box = el("div", "tc-legend leaflet-control");
       stopMapEvents(box);
       var details = el("details");
-      details.open = map.getSize().x >= 600;
-      var summary = el("summary", "tc-legend-title", data.title || "Legend");
+      var size = map.getSize();
+      details.open = size.x >= SMALL && size.y >= 500;
+      var summary = el("summary", "tc-legend-summary");
+      summary.appendChild(el("h1", "tc-legend-title", data.title || data.ui.legend));
       details.appendChild(summary);
-      if (data.subtitle) details.appendChild(el("div", "tc-legend-subtitle", data.subtitle));
+      if (data.subtitle) details.appendChild(el("p", "tc-legend-subtitle", data.subtitle));
       (data.legend || []).forEach(function (section) {
-        details.appendChild(el("div", "tc-legend-head", section.title));
+        details.appendChild(el("h2", "tc-legend-head", section.title));
         var list = el("ul", "tc-legend-list");
         (section.items || []).forEach(function (item) {
           var li = el("li");
-          var svg = svgEl("svg", { width: 34, height: 14, "aria-hidden": "true" });
-          if (item.circle) {
-            svg.appendChild(svgEl("circle", {
-              cx: 17, cy: 7, r: Math.min(6, item.circle.radius || 4),
-              fill: safeColor(item.circle.color, "#666666"), stroke: "#ffffff", "stroke-width": 1
-            }));
-          } else if (item.area) {
-            svg.appendChild(svgEl("rect", {
-              x: 3, y: 2, width: 28, height: 10,
-              fill: safeColor(item.area.color, "#666666"), "fill-opacity": 0.25,
-              stroke: safeColor(item.area.color, "#666666"), "stroke-width": 1.5
-            }));
-          } else if (item.line) {
-            var attrs = {
-              x1: 2, y1: 7, x2: 32, y2: 7,
-              stroke: safeColor(item.line.color, "#666666"),
-              "stroke-width": Math.min(8, item.line.weight || 2),
-              "stroke-linecap": item.line.dotted ? "round" : "butt",
-              "stroke-opacity": typeof item.line.opacity === "number" ? item.line.opacity : 1
-            };
-            var dash = safeDash(item.line.dash);
-            if (dash) attrs["stroke-dasharray"] = dash;
-            svg.appendChild(svgEl("line", attrs));
-          }
-          li.appendChild(svg);
+          li.appendChild(legendSample(item));
           li.appendChild(el("span", null, item.label));
           list.appendChild(li);
         });
         details.appendChild(list);
       });
       box.appendChild(details);
+      this._details = details;
       return box;
     }
   });
 
   var Search = L.Control.extend({
-    options: { position: "topright", maxResults: 12 },
-    initialize: function (entries, go, options) {
+    options: { position: "topleft", maxResults: 12 },
+    initialize: function (entries, go, ui, options) {
       L.setOptions(this, options);
       this._entries = entries;
       this._go = go;
+      this._ui = ui;
     },
-    onAdd: function () {
-      var self = this;
+    onAdd: function (map) {
+      var self = this, ui = this._ui;
       var box = el("div", "tc-search leaflet-control");
       stopMapEvents(box);
+      var toggle = barButton("tc-search-toggle", ui.search_open, "search");
+      toggle.removeAttribute("aria-pressed");
+      toggle.setAttribute("aria-expanded", "false");
+      var bar = el("div", "leaflet-bar tc-search-bar");
+      bar.appendChild(toggle);
       var input = el("input");
       input.type = "search";
-      input.placeholder = "Search names";
-      input.setAttribute("aria-label", "Search features and places by name");
+      input.id = "tc-search-input";
+      input.placeholder = ui.search;
+      input.setAttribute("aria-label", ui.search_label);
       input.setAttribute("role", "combobox");
       input.setAttribute("aria-expanded", "false");
       input.setAttribute("aria-controls", "tc-search-results");
+      input.setAttribute("aria-autocomplete", "list");
       input.autocomplete = "off";
       var list = el("ul", "tc-search-results");
       list.id = "tc-search-results";
       list.setAttribute("role", "listbox");
+      list.setAttribute("aria-label", ui.search);
+      var status = el("div", "tc-sr-only");
+      status.setAttribute("role", "status");
+      box.appendChild(bar);
       box.appendChild(input);
       box.appendChild(list);
+      box.appendChild(status);
+      this._box = box;
       this._input = input;
       this._list = list;
+      this._status = status;
+      this._toggle = toggle;
       this._active = -1;
+      this._matches = [];
+      L.DomEvent.on(toggle, "click", function () {
+        var open = !L.DomUtil.hasClass(box, "tc-open");
+        self.expand(open);
+        if (open) input.focus();
+      });
       L.DomEvent.on(input, "input", function () { self._update(); });
       L.DomEvent.on(input, "keydown", function (e) { self._key(e); });
+      this.compact(map.getSize().x < SMALL);
       return box;
     },
-    _update: function () {
+    /** Below SMALL px the search is an icon that opens the field. */
+    compact: function (on) {
+      L.DomUtil[on ? "addClass" : "removeClass"](this._box, "tc-compact");
+      if (!on) this.expand(true);
+    },
+    expand: function (open) {
+      L.DomUtil[open ? "addClass" : "removeClass"](this._box, "tc-open");
+      this._toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    },
+    _clearList: function () {
+      while (this._list.firstChild) this._list.removeChild(this._list.firstChild);
+    },
+    _update: function (all) {
       var query = fold(this._input.value.trim());
-      var list = this._list;
-      while (list.firstChild) list.removeChild(list.firstChild);
+      this._clearList();
       this._matches = [];
       this._active = -1;
+      this._input.removeAttribute("aria-activedescendant");
       if (query) {
         var starts = [], contains = [];
         this._entries.forEach(function (entry) {
-          var i = entry.folded.indexOf(query);
-          if (i === 0) starts.push(entry);
-          else if (i > 0 || entry.id === query) contains.push(entry);
+          var best = -1;
+          entry.folded.forEach(function (name) {
+            var i = name.indexOf(query);
+            if (i === 0 || (i > 0 && name.charAt(i - 1) === " ")) best = best === 0 ? 0 : i === 0 ? 0 : 1;
+            else if (i > 0 && best < 0) best = 2;
+          });
+          if (best === 0) starts.push(entry);
+          else if (best > 0 || fold(entry.id) === query) contains.push(entry);
         });
         this._matches = starts.concat(contains).slice(0, this.options.maxResults);
+      } else if (all) {
+        this._matches = this._entries.slice();
       }
       var self = this;
       this._matches.forEach(function (entry, i) {
         var li = el("li", "tc-search-item");
+        li.id = "tc-search-option-" + i;
         li.setAttribute("role", "option");
+        li.setAttribute("aria-selected", "false");
         li.appendChild(el("span", "tc-search-name", entry.name));
         li.appendChild(el("span", "tc-search-layer", entry.layerTitle));
-        L.DomEvent.on(li, "click", function () { self._choose(i); });
-        list.appendChild(li);
+        // mousedown: choose before the input loses focus; the click that
+        // follows is stopped here so it never reaches the map (which would
+        // close the popup just opened).
+        L.DomEvent.on(li, "mousedown", function (e) { L.DomEvent.preventDefault(e); });
+        L.DomEvent.on(li, "click", function (e) { L.DomEvent.stop(e); self._choose(i); });
+        self._list.appendChild(li);
       });
-      if (query && !this._matches.length) list.appendChild(el("li", "tc-search-empty", "No match"));
-      this._input.setAttribute("aria-expanded", list.firstChild ? "true" : "false");
+      if (query && !this._matches.length) {
+        var none = el("li", "tc-search-empty", this._ui.no_match);
+        none.setAttribute("role", "option");
+        none.setAttribute("aria-disabled", "true");
+        none.setAttribute("aria-selected", "false");
+        this._list.appendChild(none);
+      }
+      this._status.textContent = query || all ? this._ui.results.replace("{n}", String(this._matches.length)) : "";
+      this._input.setAttribute("aria-expanded", this._list.firstChild ? "true" : "false");
     },
     _highlight: function (i) {
       var items = this._list.querySelectorAll(".tc-search-item");
@@ -425,22 +681,32 @@
         items[k].classList.toggle("tc-active", k === this._active);
         items[k].setAttribute("aria-selected", k === this._active ? "true" : "false");
       }
+      this._input.setAttribute("aria-activedescendant", items[this._active].id);
+      if (items[this._active].scrollIntoView) items[this._active].scrollIntoView({ block: "nearest" });
     },
     _key: function (e) {
-      if (e.key === "ArrowDown") { this._highlight(this._active + 1); e.preventDefault(); }
-      else if (e.key === "ArrowUp") { this._highlight(this._active - 1); e.preventDefault(); }
+      if (e.key === "ArrowDown") {
+        if (!this._matches.length) this._update(true);
+        this._highlight(this._active + 1);
+        e.preventDefault();
+      } else if (e.key === "ArrowUp") { this._highlight(this._active - 1); e.preventDefault(); }
       else if (e.key === "Enter") {
         if (this._matches && this._matches.length) this._choose(Math.max(0, this._active));
         e.preventDefault();
-      } else if (e.key === "Escape") { this._input.value = ""; this._update(); }
+      } else if (e.key === "Escape") {
+        this._input.value = "";
+        this._update();
+        L.DomEvent.stopPropagation(e);
+      }
     },
     _choose: function (i) {
       var entry = this._matches[i];
       if (!entry) return;
       this._input.value = entry.name;
       this._matches = [];
-      while (this._list.firstChild) this._list.removeChild(this._list.firstChild);
+      this._clearList();
       this._input.setAttribute("aria-expanded", "false");
+      this._input.removeAttribute("aria-activedescendant");
       this._go(entry.id, true);
     }
   });
@@ -451,22 +717,26 @@
 
   var Fullscreen = L.Control.extend({
     options: { position: "topleft" },
+    initialize: function (ui, options) {
+      L.setOptions(this, options);
+      this._ui = ui;
+    },
     onAdd: function (map) {
       var bar = el("div", "leaflet-bar leaflet-control tc-fullscreen");
-      var button = barButton("tc-fullscreen-btn", "View fullscreen", "fullscreen");
+      var button = barButton("tc-fullscreen-btn", this._ui.fullscreen, "fullscreen");
       bar.appendChild(button);
       stopMapEvents(bar);
-      var container = map.getContainer();
+      var target = map.getContainer();
       this._button = button;
-      // Not this._container: L.Control keeps its own element there.
-      this._mapContainer = container;
+      this._target = target;
+      this._mapContainer = map.getContainer();
       var self = this;
       L.DomEvent.on(button, "click", function () { self.toggle(); });
       this._changed = function () { self._update(); };
       document.addEventListener("fullscreenchange", this._changed);
       document.addEventListener("webkitfullscreenchange", this._changed);
       L.DomEvent.on(document, "keydown", function (e) {
-        if (e.key === "Escape" && L.DomUtil.hasClass(container, "tc-pseudo-fullscreen")) self.toggle();
+        if (e.key === "Escape" && L.DomUtil.hasClass(self._mapContainer, "tc-pseudo-fullscreen")) self.toggle();
       });
       this._map = map;
       return bar;
@@ -483,7 +753,8 @@
         L.DomUtil.removeClass(c, "tc-pseudo-fullscreen");
         this._update();
       } else {
-        var request = c.requestFullscreen || c.webkitRequestFullscreen;
+        var t = this._target;
+        var request = t.requestFullscreen || t.webkitRequestFullscreen;
         var enabled = document.fullscreenEnabled || document.webkitFullscreenEnabled;
         // In an <iframe> without allowfullscreen the API is disabled: fill
         // the frame (and the window, when not framed) with CSS instead.
@@ -492,7 +763,7 @@
           self._update();
         };
         if (request && enabled) {
-          var result = request.call(c);
+          var result = request.call(t);
           if (result && result.catch) result.catch(pseudo);
         } else {
           pseudo();
@@ -501,36 +772,42 @@
     },
     _update: function () {
       var on = this.isFullscreen();
-      var label = on ? "Exit fullscreen" : "View fullscreen";
+      var label = on ? this._ui.exit_fullscreen : this._ui.fullscreen;
       this._button.title = label;
       this._button.setAttribute("aria-label", label);
       this._button.setAttribute("aria-pressed", on ? "true" : "false");
       while (this._button.firstChild) this._button.removeChild(this._button.firstChild);
       this._button.appendChild(icon(on ? "exitFullscreen" : "fullscreen"));
       this._map.invalidateSize();
+      this._map.fire("tc:fullscreen", { on: on });
     }
   });
 
   var Measure = L.Control.extend({
     options: { position: "topleft" },
+    initialize: function (ui, options) {
+      L.setOptions(this, options);
+      this._ui = ui;
+    },
     onAdd: function (map) {
-      var self = this;
+      var self = this, ui = this._ui;
       this._map = map;
       this._points = [];
       this._total = 0;
       var box = el("div", "leaflet-control tc-measure");
       var bar = el("div", "leaflet-bar");
-      var button = barButton("tc-measure-btn", "Measure a distance (geodesic, WGS84)", "ruler");
+      var button = barButton("tc-measure-btn", ui.measure, "ruler");
       bar.appendChild(button);
       box.appendChild(bar);
       var panel = el("div", "tc-measure-panel");
       panel.hidden = true;
+      panel.setAttribute("role", "status");
       this._result = el("div", "tc-measure-result", "");
-      this._hint = el("div", "tc-measure-hint", "Click points on the map; double-click or Finish to end.");
+      this._hint = el("div", "tc-measure-hint", ui.measure_start + " " + ui.measure_hint);
       var actions = el("div", "tc-measure-actions");
-      this._finish = el("button", "tc-measure-finish", "Finish");
+      this._finish = el("button", "tc-measure-finish", ui.finish);
       this._finish.type = "button";
-      this._clear = el("button", "tc-measure-clear", "Clear");
+      this._clear = el("button", "tc-measure-clear", ui.clear);
       this._clear.type = "button";
       actions.appendChild(this._finish);
       actions.appendChild(this._clear);
@@ -543,14 +820,16 @@
       this._panel = panel;
       map.createPane("tcMeasure").style.zIndex = 640;
       this._group = L.layerGroup().addTo(map);
-      this._line = L.polyline([], { pane: "tcMeasure", interactive: false, color: "#222222", weight: 2.5, className: "tc-measure-line" });
-      this._rubber = L.polyline([], { pane: "tcMeasure", interactive: false, color: "#222222", weight: 1.5, dashArray: "4 4", className: "tc-measure-rubber" });
+      this._line = L.polyline([], { pane: "tcMeasure", interactive: false, color: "#111111", weight: 3, className: "tc-measure-line" });
+      this._rubber = L.polyline([], { pane: "tcMeasure", interactive: false, color: "#111111", weight: 2, dashArray: "4 4", className: "tc-measure-rubber" });
       this._group.addLayer(this._line).addLayer(this._rubber);
       L.DomEvent.on(button, "click", function () { self._active ? self.finish() : self.start(); });
       L.DomEvent.on(this._finish, "click", function () { self.finish(); });
       L.DomEvent.on(this._clear, "click", function () { self.clear(); });
+      L.DomEvent.on(document, "keydown", function (e) { if (e.key === "Escape" && self._active) self.finish(); });
       return box;
     },
+    active: function () { return !!this._active; },
     start: function () {
       var map = this._map;
       this.clear();
@@ -603,7 +882,7 @@
       }
       this._points.push(latlng);
       this._group.addLayer(L.circleMarker(latlng, {
-        pane: "tcMeasure", interactive: false, radius: 3, color: "#222222", weight: 1.5, fillColor: "#ffffff", fillOpacity: 1
+        pane: "tcMeasure", interactive: false, radius: 4, color: "#111111", weight: 2, fillColor: "#ffffff", fillOpacity: 1
       }));
       this._render();
       return this._total;
@@ -618,16 +897,84 @@
       this._render(d);
     },
     _render: function (pending) {
-      var n = this._points.length;
-      var text = n < 2 ? (this._active ? "Click to start measuring" : "") : "Total " + formatKm(this._total);
-      if (pending !== undefined && this._active && n) text += (n < 2 ? "" : " · ") + "next +" + formatKm(pending);
+      var ui = this._ui, n = this._points.length;
+      var text = n < 2 ? "" : ui.measure_total + " " + formatKm(this._total);
+      if (pending !== undefined && this._active && n) text += (n < 2 ? "" : " · ") + ui.measure_next + " +" + formatKm(pending);
       this._result.textContent = text;
+      this._result.hidden = !text;
       this._hint.hidden = !this._active;
       this._finish.hidden = !this._active;
     }
   });
 
+  /** A short message over the map (gesture hints, notices); hides itself. */
+  function Notice(container) {
+    var node = el("div", "tc-notice");
+    node.setAttribute("role", "status");
+    node.hidden = true;
+    container.appendChild(node);
+    var timer = null;
+    return {
+      node: node,
+      show: function (text, ms) {
+        node.textContent = text;
+        node.hidden = false;
+        if (timer) window.clearTimeout(timer);
+        timer = ms ? window.setTimeout(function () { node.hidden = true; }, ms) : null;
+      }
+    };
+  }
+
   // ---- the map ----------------------------------------------------------
+
+  /** Is the page inside a frame (an article's <iframe>)? */
+  function framed() {
+    try {
+      return window.self !== window.top;
+    } catch (err) {
+      return true;
+    }
+  }
+
+  /**
+   * Cooperative gestures for embeds: the wheel zooms only with Ctrl/⌘ and a
+   * one-finger drag scrolls the article; a hint says how to zoom or pan.
+   * Off in fullscreen, where the map has the whole screen.
+   */
+  function cooperativeGestures(map, ui, notice) {
+    var container = map.getContainer();
+    var touch = window.matchMedia && window.matchMedia("(pointer: coarse)").matches;
+    var mac = /Mac|iPhone|iPad/.test(navigator.platform || "");
+    var on = true, acc = 0;
+    map.scrollWheelZoom.disable();
+    if (touch) map.dragging.disable();
+    container.addEventListener("wheel", function (e) {
+      if (!on) return;
+      if (e.ctrlKey || e.metaKey) {
+        e.preventDefault();
+        acc += e.deltaY;
+        if (Math.abs(acc) >= 50) {
+          map.setZoomAround(map.mouseEventToContainerPoint(e), map.getZoom() + (acc < 0 ? 0.5 : -0.5));
+          acc = 0;
+        }
+      } else {
+        notice.show(mac ? ui.wheel_hint_mac : ui.wheel_hint, 1500);
+      }
+    }, { passive: false });
+    container.addEventListener("touchmove", function (e) {
+      if (on && touch && e.touches.length === 1) notice.show(ui.touch_hint, 1500);
+    }, { passive: true });
+    map.on("tc:fullscreen", function (e) {
+      on = !e.on;
+      if (on) {
+        map.scrollWheelZoom.disable();
+        if (touch) map.dragging.disable();
+      } else {
+        map.scrollWheelZoom.enable();
+        map.dragging.enable();
+      }
+    });
+  }
 
   /**
    * Build the overlays, controls and deep links of one map.
@@ -638,36 +985,77 @@
    */
   function transcaspianMap(map, node) {
     var data = JSON.parse(node.textContent);
+    var ui = L.extend({}, UI, data.ui || {});
+    data.ui = ui;
+    LOCALE = data.locale || "en-US";
     var container = map.getContainer();
     L.DomUtil.addClass(container, "tc-map");
+    document.documentElement.setAttribute("lang", data.lang || "en");
+    // Landmarks: the map is the page's main content.
+    if (container.parentNode && container.parentNode.tagName !== "MAIN") {
+      var main = el("main", "tc-main");
+      container.parentNode.insertBefore(main, container);
+      main.appendChild(container);
+    }
+    var failed = document.getElementById("tc-failed");
+    if (failed) failed.parentNode.removeChild(failed);
+    container.setAttribute("aria-label", ui.map_label);
+    container.setAttribute("role", "region");
+    var notice = Notice(container);
+    map.zoomControl.remove();
     map.attributionControl.setPrefix(
       '<a href="https://leafletjs.com" title="A JavaScript library for interactive maps">Leaflet</a>'
     );
 
-    var panes = { basemap: 250, under: 390, lines: 410, places: 460 };
+    var panes = { basemap: 200, labels: 300, under: 390, lines: 410, places: 460 };
     Object.keys(panes).forEach(function (name) {
       var pane = map.createPane("tc_" + name);
       pane.style.zIndex = panes[name];
-      if (name === "basemap") pane.style.pointerEvents = "none";
+      if (name === "basemap" || name === "labels") pane.style.pointerEvents = "none";
     });
 
-    if (data.basemap) {
+    var basemap = data.basemap, basemapOn = false;
+    function useBasemap() {
+      if (basemapOn || !basemap) return;
+      basemapOn = true;
       L.DomUtil.addClass(container, "tc-offline");
-      L.geoJSON(data.basemap, {
-        pane: "tc_basemap",
-        interactive: false,
-        style: { color: "#8c8c8c", weight: 0.6, opacity: 1, fillColor: "#f3f1ec", fillOpacity: 1, className: "tc-basemap" }
-      }).addTo(map);
-      if (data.basemap_attribution) map.attributionControl.addAttribution(escapeHtml(data.basemap_attribution));
+      drawBasemap(map, basemap);
+      drawLabels(map, basemap.labels);
+      if (basemap.attribution) map.attributionControl.addAttribution(escapeHtml(basemap.attribution));
+      if (basemap.max_zoom) map.setMaxZoom(basemap.max_zoom);
     }
-    if (data.data_attribution) map.attributionControl.addAttribution(escapeHtml(data.data_attribution));
+    var tiles = null;
+    map.eachLayer(function (layer) { if (layer instanceof L.TileLayer) tiles = layer; });
+    if (!tiles) {
+      useBasemap();
+    } else if (basemap) {
+      // Online: fall back to the built-in basemap when tiles do not load.
+      var loaded = 0, errors = 0;
+      var fallback = function () {
+        if (loaded || basemapOn) return;
+        map.removeLayer(tiles);
+        useBasemap();
+        notice.show(ui.tiles_failed, 8000);
+        L.DomUtil.addClass(container, "tc-tiles-failed");
+      };
+      tiles.on("tileload", function () { loaded += 1; });
+      tiles.on("tileerror", function () { errors += 1; if (errors >= 2) fallback(); });
+      window.setTimeout(fallback, 8000);
+    }
+    var attribution = map.attributionControl.getContainer();
+    L.DomEvent.on(attribution, "click", function () { L.DomUtil.addClass(attribution, "tc-open"); });
+    var credit = [data.caption, data.data_attribution].filter(Boolean).join(" · ");
+    if (credit) map.attributionControl.addAttribution(escapeHtml(credit));
 
     var styles = data.styles || [];
     // Prototype-free maps: an id such as "__proto__" or "constructor" is just a key.
     var index = Object.create(null);
     var searchEntries = [];
     var groups = [];
-    var control = L.control.layers(null, null, { collapsed: map.getSize().x < 700 });
+    var entries = [];
+    var small = map.getSize().x < SMALL;
+    var control = L.control.layers(null, null, { collapsed: small });
+    var measure = null;
 
     var lines = Object.create(null);
     (data.layers || []).forEach(function (layerData) {
@@ -676,29 +1064,153 @@
       });
     });
 
+    function popupOptions() {
+      var size = map.getSize();
+      // Content + Leaflet's 44 px of margins + the left column of buttons fit the width.
+      var maxWidth = Math.max(150, Math.min(340, size.x - 112));
+      return {
+        maxWidth: maxWidth,
+        minWidth: Math.min(220, maxWidth),
+        maxHeight: Math.max(120, size.y - 110),
+        autoPanPaddingTopLeft: L.point(size.x < SMALL ? 48 : 56, 10),
+        autoPanPaddingBottomRight: L.point(10, 28),
+        className: "tc-popup-wrap",
+        closeButton: true
+      };
+    }
+
+    /** Where a feature's popup points: the click, else its middle or its place. */
+    function anchorOf(layer, latlng) {
+      if (latlng) return latlng;
+      if (layer.getLatLng) return layer.getLatLng();
+      try {
+        return layer.getCenter();
+      } catch (err) {
+        return layer.getBounds().getCenter();
+      }
+    }
+
+    var current = null;
+
+    function openFeature(entry, latlng, focus) {
+      var content = popupNode(entry.feature, entry.layerTitle, data);
+      var popup = L.popup(popupOptions()).setLatLng(anchorOf(entry.layer, latlng)).setContent(content);
+      popup.openOn(map);
+      current = popup;
+      // Opening the details makes the popup taller: lay it out again (its
+      // body scrolls past maxHeight) and pan it into view.
+      var details = content.querySelector(".tc-popup-details");
+      if (details) details.addEventListener("toggle", function () { if (map.hasLayer(popup)) popup.update(); });
+      rememberHash(entry.feature.id);
+      var close = popup.getElement() && popup.getElement().querySelector(".leaflet-popup-close-button");
+      if (close) close.setAttribute("aria-label", ui.close);
+      if (focus) {
+        var title = content.querySelector(".tc-popup-title");
+        title.tabIndex = -1;
+        title.focus({ preventScroll: true });
+      }
+      return popup;
+    }
+
+    /** Several features under a click or tap: ask which one. */
+    function chooser(candidates, latlng) {
+      var box = el("div", "tc-popup tc-chooser");
+      box.appendChild(el("h2", "tc-popup-title", ui.which));
+      var list = el("ul", "tc-chooser-list");
+      candidates.forEach(function (entry) {
+        var li = el("li");
+        var button = el("button", "tc-chooser-item");
+        button.type = "button";
+        var sample = legendSample({ line: entry.style.radius === undefined ? entry.rawStyle : null, circle: entry.style.radius !== undefined ? { fill: entry.style.fillColor, radius: entry.style.radius } : null });
+        button.appendChild(sample);
+        button.appendChild(el("span", null, entry.feature.name));
+        L.DomEvent.on(button, "click", function (e) { L.DomEvent.stop(e); openFeature(entry, latlng, true); });
+        li.appendChild(button);
+        list.appendChild(li);
+      });
+      box.appendChild(list);
+      L.popup(popupOptions()).setLatLng(latlng).setContent(box).openOn(map);
+    }
+
+    function touchEvent(e) {
+      var o = e.originalEvent;
+      return !!(o && (o.pointerType === "touch" || (o.sourceCapabilities && o.sourceCapabilities.firesTouchEvents) || L.Browser.mobile));
+    }
+
+    var isPoint = function (x) { return !!x.layer.getLatLng; };
+
+    /** Visible features drawn within tolerance px of a container point, points or lines. */
+    function nearby(point, tolerance, points) {
+      return entries.filter(function (other) {
+        return isPoint(other) === points && map.hasLayer(other.group) &&
+          pixelDistance(map, other.layer, point) <= tolerance + (points ? 0 : other.style.weight / 2);
+      });
+    }
+
+    function openNear(near, latlng) {
+      if (near.length > 1) chooser(near.slice(0, 8), latlng);
+      else if (near.length === 1) openFeature(near[0], isPoint(near[0]) ? null : latlng);
+    }
+
+    function onFeatureClick(entry, e) {
+      L.DomEvent.stopPropagation(e);
+      if (measure && measure.active()) {
+        // A place adds its own position (the nearest, where markers overlap);
+        // a line adds the point clicked on it.
+        if (isPoint(entry)) {
+          // Leaflet reports a small circle marker's own position as the
+          // event's latlng: take the pointer's instead.
+          var at = e.originalEvent ? map.mouseEventToContainerPoint(e.originalEvent) : map.latLngToContainerPoint(e.latlng);
+          var best = entry, bestD = Infinity;
+          nearby(at, 8, true).forEach(function (other) {
+            var d = map.latLngToContainerPoint(other.layer.getLatLng()).distanceTo(at);
+            if (d < bestD) { best = other; bestD = d; }
+          });
+          measure.addPoint(best.layer.getLatLng());
+        } else {
+          measure.addPoint(e.latlng);
+        }
+        return;
+      }
+      // A marker hit is what was meant unless other markers overlap it; a
+      // line shares its pixels with any line drawn close by.
+      var near = nearby(map.latLngToContainerPoint(e.latlng), touchEvent(e) ? 14 : 6, isPoint(entry));
+      if (near.indexOf(entry) < 0) near.unshift(entry);
+      openNear(near, e.latlng);
+    }
+
+    // A click or tap beside a thin or dashed line (in a dash's gap) still
+    // finds it: places first, then lines, within a finger's width on touch.
+    map.on("click", function (e) {
+      if (measure && measure.active()) return;
+      var point = e.containerPoint, tolerance = touchEvent(e) ? 16 : 8;
+      var near = nearby(point, tolerance, true);
+      openNear(near.length ? near : nearby(point, tolerance, false), e.latlng);
+    });
+
     (data.layers || []).forEach(function (layerData, layerIndex) {
       var pane = "tc_" + (Object.prototype.hasOwnProperty.call(panes, layerData.pane) ? layerData.pane : "lines");
       var color = safeColor(layerData.color, "#666666");
       // Big layers (web/biglayer.py) are drawn by biglayer.js on one canvas.
       var group = layerData.big && window.transcaspianBigLayer ? window.transcaspianBigLayer(layerData, { pane: pane }) : L.featureGroup();
       (layerData.features || []).forEach(function (feature) {
-        var style = pathStyle(styles[feature.s] || {}, color);
-        var options = L.extend({ pane: pane, className: "tc-f tc-l" + layerIndex }, style);
+        var raw = styles[feature.s] || {};
+        var style = pathStyle(raw, color);
+        var options = L.extend({ pane: pane, className: "tc-f tc-l" + layerIndex, bubblingMouseEvents: false }, style);
         var geometry = geometryOf(feature, lines);
         if (!geometry) return;
         var layer = featureLayer(geometry, options);
+        var entry = { layer: layer, group: group, feature: feature, layerIndex: layerIndex, layerTitle: String(layerData.title), style: style, rawStyle: raw };
         layer.bindTooltip(function () { return el("span", "tc-tooltip", feature.name); }, { sticky: true, direction: "top" });
-        layer.bindPopup(function () { return popupNode(feature, layerData.title, data); }, { maxWidth: 340, minWidth: 200, autoPanPadding: [20, 20] });
+        layer.on("click", function (e) { onFeatureClick(entry, e); });
         layer.on("mouseover", function () { if (layer.setStyle) layer.setStyle({ weight: style.weight + 2 }); });
         layer.on("mouseout", function () { if (layer.setStyle) layer.setStyle({ weight: style.weight }); });
-        layer.on("popupopen", function () { rememberHash(feature.id); });
         group.addLayer(layer);
+        entries.push(entry);
         if (feature.id !== undefined && feature.id !== null && !(String(feature.id) in index)) {
-          index[String(feature.id)] = { layer: layer, group: group, feature: feature, layerIndex: layerIndex };
-          searchEntries.push({
-            id: String(feature.id), name: String(feature.name), layerTitle: String(layerData.title),
-            folded: fold(feature.name)
-          });
+          index[String(feature.id)] = entry;
+          var names = [String(feature.name)].concat(feature.aka || []);
+          searchEntries.push({ id: String(feature.id), name: String(feature.name), layerTitle: String(layerData.title), folded: names.map(fold) });
         }
       });
       if (layerData.show !== false) group.addTo(map);
@@ -706,28 +1218,72 @@
       control.addOverlay(group, swatch + escapeHtml(layerData.title));
       groups.push(group);
     });
+
+    // Keyboard order: search, then the buttons, then the map (see the CSS
+    // and the corner order below); features are reached through the search
+    // list, not one tab stop per line.
+    var search = new Search(searchEntries, go, ui).addTo(map);
+    L.control.zoom({ zoomInTitle: ui.zoom_in, zoomOutTitle: ui.zoom_out }).addTo(map);
+    var fullscreen = new Fullscreen(ui).addTo(map);
+    measure = new Measure(ui).addTo(map);
     control.addTo(map);
-    // A narrower scale bar on phones leaves room for the legend beside it.
-    L.control.scale({ imperial: false, metric: true, maxWidth: map.getSize().x < 500 ? 90 : 150 }).addTo(map);
-    var fullscreen = new Fullscreen().addTo(map);
-    var measure = new Measure().addTo(map);
-    var search = new Search(searchEntries, go).addTo(map);
+    var layersToggle = control.getContainer().querySelector(".leaflet-control-layers-toggle");
+    if (layersToggle) {
+      layersToggle.setAttribute("aria-label", ui.layers);
+      layersToggle.setAttribute("title", ui.layers);
+      layersToggle.setAttribute("role", "button");
+    }
+    L.control.scale({ imperial: false, metric: true, maxWidth: map.getSize().x < 500 ? 80 : 150 }).addTo(map);
     var legend = new Legend(data).addTo(map);
+    var corners = container.querySelector(".leaflet-control-container");
+    if (corners) container.appendChild(corners); // controls after the panes in tab order
+    // The map itself comes last: Tab from the controls reaches this stop,
+    // which hands focus to the map (arrow keys pan, +/- zoom).
+    container.tabIndex = -1;
+    var mapStop = el("div", "tc-map-stop tc-sr-only-focusable", ui.map_label);
+    mapStop.tabIndex = 0;
+    container.appendChild(mapStop);
+    L.DomEvent.on(mapStop, "focus", function () { container.focus({ preventScroll: true }); });
+    // Chromium puts SVG shapes with focus handlers (Leaflet's tooltips) in the
+    // tab order: one stop per line. Features are reached through the search.
+    var paths = container.querySelectorAll(".tc-f");
+    for (var i = 0; i < paths.length; i++) {
+      paths[i].setAttribute("tabindex", "-1");
+      paths[i].setAttribute("aria-hidden", "true");
+    }
+
+    map.on("resize", function () {
+      var narrow = map.getSize().x < SMALL;
+      search.compact(narrow);
+    });
+
+    L.DomEvent.on(document, "keydown", function (e) {
+      if (e.key !== "Escape") return;
+      if (map._popup && map.hasLayer(map._popup)) {
+        map.closePopup();
+        search._input.focus();
+      }
+    });
+
+    if (framed() || data.cooperative) cooperativeGestures(map, ui, notice);
+    // Print the legend open, whatever its state on screen.
+    window.addEventListener("beforeprint", function () { if (legend._details) legend._details.open = true; });
 
     /**
      * Padding that keeps fitted features clear of the controls: the left
-     * column of buttons, and the right column (layers, search, legend) when
-     * the map is wide enough to spare it.
+     * column of buttons, and the right column (layers, legend) when the map
+     * is wide enough to spare it.
      */
     function fitOptions(extra) {
       var size = map.getSize();
       var right = 0;
-      [control, search, legend].forEach(function (c) {
-        var node = c.getContainer();
-        if (node) right = Math.max(right, node.offsetWidth);
+      [control, legend].forEach(function (c) {
+        var n = c.getContainer();
+        if (n) right = Math.max(right, n.offsetWidth);
       });
       right = size.x - right >= 420 ? right + 10 : 0;
-      return L.extend({ paddingTopLeft: [50, 10], paddingBottomRight: [right + 10, 10], animate: false }, extra);
+      var left = size.x >= SMALL ? 240 : 50;
+      return L.extend({ paddingTopLeft: [Math.min(left, size.x / 3), 10], paddingBottomRight: [right + 10, 20], animate: false }, extra);
     }
 
     function rememberHash(id) {
@@ -750,7 +1306,7 @@
     }
 
     /** Zoom to a feature by id and open its popup; false if there is none. */
-    function go(id, updateHash) {
+    function go(id, fromSearch) {
       var entry = index[String(id)];
       if (!entry) return false;
       if (!map.hasLayer(entry.group)) map.addLayer(entry.group);
@@ -761,8 +1317,7 @@
       } else if (layer.getLatLng) {
         map.setView(layer.getLatLng(), Math.max(map.getZoom(), 9), { animate: false });
       }
-      layer.openPopup();
-      if (updateHash) rememberHash(id);
+      openFeature(entry, null, !!fromSearch);
       return true;
     }
 
@@ -770,6 +1325,12 @@
     var start = decodeHash();
     if (!(start && go(start))) {
       if (bounds) map.fitBounds(bounds, fitOptions());
+      // A frame laid out after the script ran had no size to fit into: fit
+      // again once it has one.
+      var size = map.getSize();
+      if (bounds && (size.x < 50 || size.y < 50)) {
+        map.once("resize", function () { map.fitBounds(bounds, fitOptions()); });
+      }
     }
     window.addEventListener("hashchange", function () {
       var id = decodeHash();
@@ -784,8 +1345,17 @@
       go: go,
       geodesicKm: geodesicKm,
       measure: measure,
-      fullscreen: fullscreen
+      fullscreen: fullscreen,
+      search: search,
+      legend: legend,
+      /** The feature popup opened last (null before any). */
+      popup: function () { return current; },
+      notice: notice,
+      fold: fold
     };
+    (window.transcaspianHooks || []).forEach(function (hook) {
+      if (typeof hook === "function") hook(api);
+    });
     window.transcaspianMaps = window.transcaspianMaps || [];
     window.transcaspianMaps.push(api);
     return api;

@@ -293,7 +293,8 @@ def test_write_gpkg__claims_table_and_timestamps(tmp_path: Path, measured: Measu
 
 def test_write_exports__claims_table_from_checks(tmp_path: Path, measured: Measured) -> None:
     from transcaspian.claims.judge import annotate, run_checks
-    from transcaspian.claims.model import ClaimContext, load_curated_claims
+    from transcaspian.claims.model import ClaimContext
+    from transcaspian.claims.parsing import load_curated_claims
 
     result = run_checks(load_curated_claims(None, ClaimContext.from_network(measured.network)), measured.network, measured.countries)
     checked = dataclasses.replace(measured, legs=annotate(measured.legs, result), routes=annotate(measured.routes, result), checks=result)

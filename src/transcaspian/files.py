@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
+import time
+from glob import escape as glob_escape
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -53,6 +55,34 @@ def output_error(path: str | Path, exc: OSError) -> OutputError:
     return OutputError(f"{path}: cannot write ({exc.strerror or exc}); check the folder and its permissions")
 
 
+#: Age (seconds) after which a temporary of ours beside a target is a leftover of a killed
+#: run, not the work of a run still writing: no write of one file takes this long.
+STALE_AFTER_S = 3600.0
+
+
+def remove_stale_temporaries(path: Path) -> list[Path]:
+    """Remove ``.<name>.*.tmp`` files a killed run left beside ``path`` (older than :data:`STALE_AFTER_S`).
+
+    Only names :func:`atomic_file` makes for this very target, and only old
+    ones, so a run writing the same file at this moment keeps its own.
+    """
+    removed = []
+    try:
+        candidates = list(path.parent.glob(f".{glob_escape(path.name)}.*.tmp"))
+    except OSError:
+        return removed
+    now = time.time()
+    for tmp in candidates:
+        try:
+            info = tmp.lstat()
+            if stat.S_ISREG(info.st_mode) and now - info.st_mtime > STALE_AFTER_S:
+                tmp.unlink()
+                removed.append(tmp)
+        except OSError:
+            continue
+    return removed
+
+
 @contextmanager
 def atomic_file(path: str | Path, *, text: bool = False) -> Iterator[IO[Any]]:
     """A stream to write one file through; the file appears only on success.
@@ -79,6 +109,7 @@ def atomic_file(path: str | Path, *, text: bool = False) -> Iterator[IO[Any]]:
         raise OutputError(f"{path}: is a folder; give a file name to write to")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_temporaries(path)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
         raise output_error(path, exc) from None

@@ -302,3 +302,18 @@ def test_a_build_killed_between_its_two_renames_is_put_back(tmp_path: Path, mini
     assert_ok(build(mini_geodata, out))
     assert snapshot(out) == before
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".out.")]
+
+
+def test_stale_temporaries_of_a_killed_map_are_removed(tmp_path: Path):
+    src = write_geojson(tmp_path / "in.geojson", [line_feature(CASPIAN)])
+    out = tmp_path / "m[1].html"  # glob characters in the name are taken literally
+    old = tmp_path / ".m[1].html.dead1234.tmp"
+    fresh = tmp_path / ".m[1].html.live5678.tmp"  # another run writing right now
+    other = tmp_path / ".other.html.dead.tmp"
+    for f in (old, fresh, other):
+        f.write_text("half")
+    os.utime(old, (0, 0))
+    os.utime(other, (0, 0))
+    assert_ok(cli("map", src, "-o", out))
+    assert not old.exists()
+    assert fresh.exists() and other.exists()

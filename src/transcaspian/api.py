@@ -413,13 +413,14 @@ def make_map(*data: GeoData | FilePath, title: str | None = None, offline: bool 
     return render_map(user_payload(named, title=title, lang=lang), offline=offline, tiles=tiles or DEFAULT_TILES)
 
 
-def build(out: FilePath, geodata: PathLike | None = None, offline: bool = False, lang: str = "en", tiles: str | None = None) -> Measured:
+def build(out: FilePath, geodata: PathLike | None = None, offline: bool = False, lang: str = "en", tiles: str | None = None, force: bool = False) -> Measured:
     """Build every output: layers in every GIS format, report, checks, maps, checksums.
 
     Parameters
     ----------
     out : str or Path
-        Output folder (created; files the tool did not write are left alone).
+        Output folder: new, empty, or an earlier build's. The build is made
+        in a hidden folder beside it and swapped into place whole.
     geodata : str or Path, optional
         A geodata directory instead of the curated copy.
     offline : bool
@@ -428,6 +429,9 @@ def build(out: FilePath, geodata: PathLike | None = None, offline: bool = False,
         Language of the maps (see :func:`make_map`).
     tiles : str, optional
         Tile provider of the online maps (see :func:`make_map`).
+    force : bool
+        Build into a non-empty folder no earlier build wrote (its other
+        files are kept; files with output names are replaced).
 
     Returns
     -------
@@ -445,4 +449,4 @@ def build(out: FilePath, geodata: PathLike | None = None, offline: bool = False,
     """
     _check_lang(lang)
     log.debug(f"building {'offline ' if offline else ''}outputs under {out} from {geodata or 'the curated geodata'}")
-    return run_build(geodata, Path(out), offline=offline, lang=lang, tiles=tiles)
+    return run_build(geodata, Path(out), offline=offline, lang=lang, tiles=tiles, force=force)

@@ -16,9 +16,16 @@ from transcaspian.cli.options import geodata_option, lang_option, offline_option
 @offline_option
 @lang_option
 @tiles_option
-def build(geodata: Path | None, out: Path, offline: bool, lang: str, tiles: str | None) -> None:
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Build into a non-empty folder that no earlier build wrote (its other files are kept; files with output names are replaced).",
+)
+def build(geodata: Path | None, out: Path, offline: bool, lang: str, tiles: str | None, force: bool = False) -> None:
     """Build every layer, report and map under --out.
 
+    The outputs are built in a hidden folder beside --out and swapped into
+    place whole; --out must be new, empty or an earlier build's folder.
     Prints the measured length of every leg and route (km); the ids are the
     ones the maps' deep links take (maps/index.html#ID).
     """
@@ -27,7 +34,7 @@ def build(geodata: Path | None, out: Path, offline: bool, lang: str, tiles: str 
 
     if tiles is not None:
         _check_tiles(tiles)
-    measured = build_all(out, geodata, offline=offline, lang=lang, tiles=tiles)
+    measured = build_all(out, geodata, offline=offline, lang=lang, tiles=tiles, force=force)
     click.echo(summary_table(measured.legs, measured.routes), nl=False)
     log.info(f"wrote outputs to {out}")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from transcaspian.cli.group import log
-from transcaspian.cli.options import assume_crs_option, id_field_option, lang_option, layer_option, offline_option, tiles_option
+from transcaspian.cli.options import OutputPath, allow_vrt_option, assume_crs_option, id_field_option, lang_option, layer_option, offline_option, tiles_option
 
 
 @click.command(name="map")
@@ -16,7 +16,7 @@ from transcaspian.cli.options import assume_crs_option, id_field_option, lang_op
     "-o",
     "--output",
     required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutputPath(dir_okay=False, path_type=Path),
     help="File to write (atomically): HTML, or the image of --format.",
 )
 @click.option(
@@ -40,6 +40,7 @@ from transcaspian.cli.options import assume_crs_option, id_field_option, lang_op
 )
 @lang_option
 @tiles_option
+@allow_vrt_option
 def map_command(
     files: tuple[str, ...],
     output: Path,
@@ -52,6 +53,7 @@ def map_command(
     lang: str,
     tiles: str | None,
     simplify: float | None = None,
+    allow_vrt: bool = False,
 ) -> None:
     """Render FILEs as one interactive map (or image): same styles, controls and safe popups.
 
@@ -60,11 +62,12 @@ def map_command(
     toggleable layer; popups list its attributes as text.
     """
     from transcaspian.api import make_map
-    from transcaspian.files import atomic_write
+    from transcaspian.files import atomic_write, refuse_overwriting_inputs
     from transcaspian.userdata.opening import read_vector
     from transcaspian.web.biglayer import simplify_frame
     from transcaspian.web.page import DEFAULT_TILES, map_html, tile_provider
 
+    refuse_overwriting_inputs(output, files)
     if tiles is not None:
         try:
             tile_provider(tiles)
@@ -73,7 +76,7 @@ def map_command(
     # Read (and check) every file before writing anything.
     frames = []
     for file in files:
-        frame = read_vector(file, layer=layer, assume_crs=assume_crs, id_field=id_field)
+        frame = read_vector(file, layer=layer, assume_crs=assume_crs, id_field=id_field, allow_vrt=allow_vrt)
         if simplify:
             frame = simplify_frame(frame, simplify)
         frame.attrs["name"] = Path(file).name

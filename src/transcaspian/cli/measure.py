@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from transcaspian.cli.group import log
-from transcaspian.cli.options import assume_crs_option, id_field_option, layer_option
+from transcaspian.cli.options import OutputPath, allow_vrt_option, assume_crs_option, id_field_option, layer_option
 from transcaspian.errors import UsageError
 
 
@@ -23,11 +23,12 @@ from transcaspian.errors import UsageError
     metavar="table|json|csv|geojson",
     help="table for people; json or csv per feature; geojson writes the features back with length_km added.",
 )
-@click.option("--by-country", is_flag=True, help="Split each length by country (shipped Natural Earth boundaries of the Caspian region).")
+@click.option("--by-country", is_flag=True, help="Split each length by country (shipped Natural Earth boundaries of the whole world; lines across 180° split there).")
 @id_field_option
 @layer_option
 @assume_crs_option
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here (atomically) instead of stdout.")
+@click.option("-o", "--output", type=OutputPath(dir_okay=False, path_type=Path), help="Write here (atomically) instead of stdout.")
+@allow_vrt_option
 @click.option(
     "--jobs",
     type=click.IntRange(min=1),
@@ -57,6 +58,7 @@ def measure(
     layer: str | None,
     assume_crs: str | None,
     output: Path | None,
+    allow_vrt: bool,
     jobs: int | None,
     skip_invalid: bool = False,
     engine: str = "local",
@@ -70,6 +72,7 @@ def measure(
     listed as not measured. Features without geometry are skipped with a
     warning. Large files are read in batches, in bounded memory.
     """
+    from transcaspian.files import refuse_overwriting_inputs
     from transcaspian.userdata.measuring import FORMATS, atomic_open, default_jobs, write_measurements
     from transcaspian.userdata.opening import open_vector, parse_crs
 
@@ -87,8 +90,9 @@ def measure(
         _say_total(summaries, fmt, output)
         return
     crs = parse_crs(assume_crs) if assume_crs else None
+    refuse_overwriting_inputs(output, files)
     # Open (and check) every file before writing anything.
-    sources = [open_vector(f, layer=layer, assume_crs=crs, id_field=id_field) for f in files]
+    sources = [open_vector(f, layer=layer, assume_crs=crs, id_field=id_field, allow_vrt=allow_vrt) for f in files]
     with atomic_open(output) as stream:
         progress = sys.stderr if log.isEnabledFor(logging.INFO) else None
         summaries = write_measurements(sources, stream, fmt, by_country=by_country, progress_stream=progress, jobs=jobs or default_jobs(), skip_invalid=skip_invalid)

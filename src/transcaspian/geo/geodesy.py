@@ -22,6 +22,8 @@ GEOD = Geod(ellps="WGS84")
 #: Spacing (km) at which lines are densified along the geodesic before they
 #: are cut by country borders, so that planar cutting stays within metres.
 SPLIT_SPACING_KM = 1.0
+#: Largest longitude magnitude taken as degrees: unwrapped lines go past ±180, metres of a projected CRS far past this.
+MAX_UNWRAPPED_LON = 720.0
 
 
 def segment_lengths_km(lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
@@ -133,9 +135,11 @@ def check_lonlat_degrees(lon: np.ndarray, lat: np.ndarray) -> None:
     """Raise :class:`CoordinateError` unless every point is a longitude/latitude in degrees.
 
     A geodesic between numbers out of that range (metres of a projected CRS)
-    is NaN, which would otherwise pass silently through sums.
+    is NaN, which would otherwise pass silently through sums. Longitudes may
+    be unwrapped (a line across 180° written as 170, 190): GeographicLib
+    measures them as they are, so up to two turns either way pass.
     """
-    bad = ~((np.abs(lon) <= 180.0) & (np.abs(lat) <= 90.0))
+    bad = ~((np.abs(lon) <= MAX_UNWRAPPED_LON) & (np.abs(lat) <= 90.0))
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise CoordinateError(

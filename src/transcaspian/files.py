@@ -166,6 +166,8 @@ def refuse_overwriting_inputs(output: str | Path | None, inputs: Iterable[str | 
         return
     out = Path(os.path.realpath(output))
     for given in inputs:
+        if not str(given).strip():
+            continue  # "" is no input (the reader says so); realpath would make it the current folder
         src = Path(os.path.realpath(given))
         same = out == src
         if not same and out.exists() and src.exists():

@@ -1288,8 +1288,8 @@
         if (n) right = Math.max(right, n.offsetWidth);
       });
       right = size.x - right >= 420 ? right + 10 : 0;
-      var left = size.x >= SMALL ? 240 : 50;
-      return L.extend({ paddingTopLeft: [Math.min(left, size.x / 3), 10], paddingBottomRight: [right + 10, 20], animate: false }, extra);
+      // The left column of buttons, and the search field above the data.
+      return L.extend({ paddingTopLeft: [56, size.x >= SMALL ? 50 : 10], paddingBottomRight: [right + 10, 20], animate: false }, extra);
     }
 
     function rememberHash(id) {

@@ -12,7 +12,8 @@ from dataclasses import dataclass, replace
 import geopandas as gpd
 
 from transcaspian.claims.judge import CheckResult, annotate, run_checks
-from transcaspian.claims.model import ClaimContext, Register, load_curated_claims, read_claims
+from transcaspian.claims.model import ClaimContext, Register
+from transcaspian.claims.parsing import load_curated_claims, read_claims
 from transcaspian.errors import DataError
 from transcaspian.geo.countries import CountryIndex
 from transcaspian.network.frames import legs_frame, routes_frame

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from transcaspian.claims.consistency import PARTS_SLACK_KM, flags
 from transcaspian.claims.judge import Measurement, check_claims
-from transcaspian.claims.model import ClaimContext, load_curated_claims, parse_claims
+from transcaspian.claims.model import ClaimContext
+from transcaspian.claims.parsing import load_curated_claims, parse_claims
 from transcaspian.errors import DataError
 from transcaspian.network.records import Source
 

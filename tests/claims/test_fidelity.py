@@ -11,7 +11,8 @@ from __future__ import annotations
 import pytest
 
 from transcaspian.claims.judge import run_checks
-from transcaspian.claims.model import ClaimContext, load_curated_claims
+from transcaspian.claims.model import ClaimContext
+from transcaspian.claims.parsing import load_curated_claims
 from transcaspian.measured import Measured
 
 #: The fidelity goal for traced lines, as a ratio measured / published.

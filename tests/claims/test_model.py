@@ -7,7 +7,8 @@ import tomllib
 
 import pytest
 
-from transcaspian.claims.model import ClaimContext, Subject, load_curated_claims, parse_claims, read_claims
+from transcaspian.claims.model import ClaimContext, Subject
+from transcaspian.claims.parsing import load_curated_claims, parse_claims, read_claims
 from transcaspian.errors import DataError
 from transcaspian.network.records import Source
 

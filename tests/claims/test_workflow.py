@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from transcaspian.claims.model import MAX_PROBLEMS, ClaimContext, parse_claims
+from transcaspian.claims.model import MAX_PROBLEMS, ClaimContext
+from transcaspian.claims.parsing import parse_claims
 from transcaspian.cli import main
 from transcaspian.errors import DataError
 

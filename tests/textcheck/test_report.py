@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transcaspian.claims.model import ClaimContext, parse_claims
+from transcaspian.claims.model import ClaimContext
+from transcaspian.claims.parsing import parse_claims
 from transcaspian.textcheck.article import check_text
 from transcaspian.textcheck.page import text_html
 from transcaspian.textcheck.report import FIGURE_FIELDS, OTHER_FIELDS, claims_toml, text_json, text_markdown, text_table

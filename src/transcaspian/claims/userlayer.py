@@ -31,7 +31,8 @@ import numpy as np
 import shapely
 
 from transcaspian.claims.judge import CheckResult, Measurement, check_claims, ends_km, spreads
-from transcaspian.claims.model import Claim, ClaimContext, Register, read_claims
+from transcaspian.claims.model import Claim, ClaimContext, Register
+from transcaspian.claims.parsing import read_claims
 from transcaspian.errors import DataError
 from transcaspian.geo.countries import CountryIndex
 from transcaspian.network.records import ROUTE_ACCURACIES, Source, load_sources, worst_accuracy

@@ -113,6 +113,10 @@ def _same(a: float, b: float) -> bool:
     return abs(a - b) <= _SAME * max(abs(a), abs(b), 1e-9)
 
 
+#: Subject measurements per network (the network is kept with them, so its id is not reused).
+_MEASURED: dict[int, tuple[Network, dict[str, Measurement | None]]] = {}
+
+
 @dataclass
 class Judge:
     """Everything judging needs: the network, country polygons, the register."""
@@ -124,7 +128,11 @@ class Judge:
     patterns: Patterns
 
     def __post_init__(self) -> None:
-        self._measured: dict[str, Measurement | None] = {}
+        # measurements depend on the network only: kept across articles checked in one process
+        entry = _MEASURED.setdefault(id(self.network), (self.network, {}))
+        if entry[0] is not self.network:
+            entry = _MEASURED[id(self.network)] = (self.network, {})
+        self._measured: dict[str, Measurement | None] = entry[1]
         gd = self.network.geodata
         self.names = {k: v.name for k, v in gd.legs.items()} | {k: v.name for k, v in gd.routes.items()}
         self.names |= {k: v.title for k, v in gd.layers.items()}

@@ -39,7 +39,8 @@ import json, resource, subprocess, sys, time
 start = time.perf_counter()
 subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 wall = time.perf_counter() - start
-print(json.dumps({"seconds": wall, "peak_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"seconds": wall, "cpu": usage.ru_utime + usage.ru_stime, "peak_mib": usage.ru_maxrss / 1024}))
 """
 
 
@@ -50,15 +51,18 @@ def run(args: list[str]) -> dict:
 
 
 def compare(label_a: str, args_a: list[str], label_b: str, args_b: list[str], repeat: int) -> tuple[float, float]:
+    """Medians of wall time; also prints the cores each kept busy (CPU time / wall time)."""
     a, b = [], []
     run(args_a)  # warm the file cache and byte code
     for _ in range(repeat):
-        a.append(run(args_a)["seconds"])
-        b.append(run(args_b)["seconds"])
-    ma, mb = statistics.median(a), statistics.median(b)
-    print(f"  {label_a:<34} median {ma:7.3f} s  (runs: {', '.join(f'{x:.2f}' for x in a)})")
-    print(f"  {label_b:<34} median {mb:7.3f} s  (runs: {', '.join(f'{x:.2f}' for x in b)})")
-    return ma, mb
+        a.append(run(args_a))
+        b.append(run(args_b))
+    for label, runs in ((label_a, a), (label_b, b)):
+        median = statistics.median(r["seconds"] for r in runs)
+        cores = statistics.median(r["cpu"] / r["seconds"] for r in runs)
+        listed = ", ".join(f"{r['seconds']:.2f}" for r in runs)
+        print(f"  {label:<34} median {median:7.3f} s, {cores:.2f} cores busy  (runs: {listed})")
+    return statistics.median(r["seconds"] for r in a), statistics.median(r["seconds"] for r in b)
 
 
 def main() -> int:
@@ -71,7 +75,7 @@ def main() -> int:
     parser.add_argument("--skip", default="", help="comma-separated: by-country, jobs, memory")
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
-    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at start")
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at start (other work on the machine slows both sides of each ratio)")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         files: dict[int, Path] = {}

@@ -6,35 +6,68 @@ build`` is a thin wrapper around :func:`run_build`.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from transcaspian.claims.judge import CheckResult
+from transcaspian.errors import UsageError
 from transcaspian.files import atomic_write
 from transcaspian.measured import Measured, check_measured, measure_geodata
 from transcaspian.network.records import PathLike
-from transcaspian.outputs.export import source_date, write_exports, write_geojson_layers, write_sha256sums
+from transcaspian.outputs.export import source_date, write_exports, write_geojson_layers
+from transcaspian.outputs.folder import check_target, staged_build
 from transcaspian.report.markdown import checks_csv, report_markdown
 from transcaspian.report.network import places_markdown, status_markdown
 
 
-def run_build(directory: PathLike | None, out: Path, *, offline: bool = False, lang: str = "en", tiles: str | None = None) -> Measured:
+def run_build(
+    directory: PathLike | None, out: Path, *, offline: bool = False, lang: str = "en", tiles: str | None = None, force: bool = False
+) -> Measured:
     """Build every output under ``out`` and return what was measured.
 
     ``offline`` makes the maps under ``out/maps`` self-contained: Leaflet
     inlined and a Natural Earth basemap instead of CDN assets and tiles;
     ``lang`` is the maps' language, ``tiles`` the online tile provider
     (an xyzservices name; the web package's default when None).
+
+    The outputs are written into a staging folder beside ``out`` and
+    swapped into place whole (:func:`transcaspian.outputs.folder.staged_build`):
+    ``out`` is always one whole build or the one before. ``out`` must be new,
+    empty, or a folder an earlier build wrote; ``force`` builds into any
+    other folder (its own files are kept; files with output names replaced).
+
+    Raises
+    ------
+    UsageError
+        A bad ``SOURCE_DATE_EPOCH``, an empty ``out``, a folder that is not
+        ours (without ``force``), or ``out`` that holds or lies in the geodata.
+    OutputError
+        Another build holds the folder, or a file cannot be written.
     """
-    # Read first: a bad SOURCE_DATE_EPOCH must stop the build before any file is written.
+    # Check everything first: a bad SOURCE_DATE_EPOCH or output folder must stop the
+    # build before any file is written.
     date = source_date()
+    if str(out) == "":
+        raise UsageError("--out is empty; give the folder to write to, e.g. --out outputs")
+    _refuse_input_overlap(directory, Path(out))
+    check_target(Path(out), force=force)
     measured = check_measured(measure_geodata(directory), directory)
-    write_geojson_layers(out, measured.layer_frames())
-    write_exports(out, measured, date=date)
-    write_maps(out, measured, offline=offline, lang=lang, tiles=tiles)
-    write_checks(out, measured)
-    # Keep last: the checksums cover every file the steps above wrote.
-    write_sha256sums(out)
+    with staged_build(out, force=force) as staging:
+        write_geojson_layers(staging, measured.layer_frames())
+        write_exports(staging, measured, date=date)
+        write_maps(staging, measured, offline=offline, lang=lang, tiles=tiles)
+        write_checks(staging, measured)
+        # SHA256SUMS and the manifest are written by staged_build over exactly these files.
     return measured
+
+
+def _refuse_input_overlap(directory: PathLike | None, out: Path) -> None:
+    """The output folder must not be, hold, or lie inside the geodata folder it reads."""
+    if directory is None or not isinstance(directory, (str, Path)):
+        return
+    src, dst = Path(os.path.realpath(directory)), Path(os.path.realpath(out))
+    if src == dst or src in dst.parents or dst in src.parents:
+        raise UsageError(f"--out {out}: overlaps the geodata folder {directory}; write the outputs somewhere else")
 
 
 def write_maps(out: Path, measured: Measured, *, offline: bool = False, lang: str = "en", tiles: str | None = None) -> list[Path]:

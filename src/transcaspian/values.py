@@ -8,6 +8,7 @@ balloons use the same words).
 
 from __future__ import annotations
 
+import csv
 import math
 import re
 from collections.abc import Mapping
@@ -50,15 +51,16 @@ def clip(text: str, width: int) -> str:
     """One line of at most ``width`` characters for a fixed-width table.
 
     Runs of whitespace (newlines and tabs from a user's file included) become
-    one space, so a value cannot break the table's rows; a longer text ends
-    in an ellipsis.
+    one space and control characters go (:func:`terminal_text`), so a value
+    cannot break the table's rows or the terminal; a longer text ends in an
+    ellipsis.
 
     Examples
     --------
     >>> clip("Baku\\nTbilisi   Ceyhan", 12)
     'Baku Tbilis…'
     """
-    text = " ".join(str(text).split())
+    text = " ".join(terminal_text(text).split())
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -165,6 +167,66 @@ def format_km(value: float, decimals: int = 1) -> str:
     """
     return f"{float(value):,.{decimals}f} km"
 
+
+# Hand-written rather than a library: two short, well-known rules, each a line of code.
+
+#: C0 and C1 control characters (terminal escape codes among them) and the Unicode
+#: bidirectional controls that reorder how a line reads ("Trojan Source").
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+#: Cell starts a spreadsheet treats as a formula (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def terminal_text(text: object) -> str:
+    """``text`` safe to print on a terminal: controls, escape codes and bidi overrides removed.
+
+    A file name or feature id read from a stranger's file can hold ``ESC [``
+    sequences that recolour, retitle or rewrite the user's terminal; they
+    are dropped (newlines and tabs become spaces).
+
+    Examples
+    --------
+    >>> terminal_text("a\\x1b[31mred\\u202e\\tb")
+    'a[31mred b'
+    """
+    return _UNPRINTABLE.sub(lambda m: " " if m.group() in "\t\n\r" else "", str(text))
+
+
+def spreadsheet_text(value: str) -> str:
+    """A text cell that a spreadsheet shows as text, never runs as a formula.
+
+    A cell starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return
+    gets a leading apostrophe (OWASP's advice for CSV injection): LibreOffice
+    and Excel then show it as the text it is. Apply to text columns only;
+    numbers stay numbers.
+
+    Examples
+    --------
+    >>> spreadsheet_text('=HYPERLINK("x")'), spreadsheet_text("Aktau")
+    ('\\'=HYPERLINK("x")', 'Aktau')
+    """
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+class SpreadsheetCsvWriter:
+    """``csv.writer`` for files people open in spreadsheets (LF line ends).
+
+    Every text cell goes through :func:`spreadsheet_text`. The standard
+    writer quotes a cell holding a line feed but not a bare carriage
+    return, which a spreadsheet reads as a new row: a row with a CR in some
+    text is written with every text cell quoted (numbers stay unquoted, so
+    pass them as numbers: ``float``, ``int`` or ``Decimal``).
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self._plain = csv.writer(stream, lineterminator="\n")
+        self._quoted = csv.writer(stream, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
+
+    def writerow(self, cells: Any) -> None:
+        row = [spreadsheet_text(c) if isinstance(c, str) else c for c in cells]
+        quoted = any(isinstance(c, str) and "\r" in c for c in row)
+        (self._quoted if quoted else self._plain).writerow(["" if c is None else c for c in row])
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|#!])")
 

@@ -21,30 +21,32 @@ from transcaspian.web.render import user_map_html, user_payload
 HOSTILE = '</script><img src=x onerror="window.__pwned=1">{{7*7}} =cmd|\' /C calc\'!A0'
 
 
-def decode_varints(text: str) -> np.ndarray:
+def decode_ints(packed: dict) -> np.ndarray:
     """An independent decoder (as biglayer.js decodes), in Python."""
-    out, value, shift = [], 0, 0
-    for b in base64.b64decode(text):
-        value |= (b & 0x7F) << shift
-        if b & 0x80:
-            shift += 7
-        else:
-            out.append((value >> 1) ^ -(value & 1))
-            value, shift = 0, 0
+    data, width = base64.b64decode(packed["b"]), packed["w"]
+    escape = -(1 << (8 * width - 1))
+    out, i = [], 0
+    while i < len(data):
+        value = int.from_bytes(data[i : i + width], "little", signed=True)
+        i += width
+        if value == escape:
+            value = int.from_bytes(data[i : i + 4], "little", signed=True)
+            i += 4
+        out.append(value)
     return np.array(out, dtype=np.int64)
 
 
 def decode_level(level: dict) -> tuple[list[np.ndarray], np.ndarray]:
-    counts = decode_varints(level["n"])
-    xy = np.cumsum(decode_varints(level["xy"]).reshape(-1, 2), axis=0) / level["scale"]
+    counts = decode_ints(level["n"])
+    xy = np.cumsum(decode_ints(level["xy"]).reshape(-1, 2), axis=0) / level["scale"]
     ends = np.cumsum(counts)
-    return np.split(xy, ends[:-1]), np.cumsum(decode_varints(level["f"]))
+    return np.split(xy, ends[:-1]), np.cumsum(decode_ints(level["f"]))
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.integers(-(2**40), 2**40), max_size=50))
-def test_varint_base64__round_trips(values):
-    assert decode_varints(biglayer.varint_base64(np.array(values, dtype=np.int64))).tolist() == values
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.integers(-200, 200), st.integers(-40_000, 40_000), st.integers(-(2**31) + 1, 2**31 - 1)), max_size=60))
+def test_pack_ints__round_trips(values):
+    assert decode_ints(biglayer.pack_ints(np.array(values, dtype=np.int64))).tolist() == values
 
 
 def _frame(n: int, seed: int = 0, vertices: int = 6) -> gpd.GeoDataFrame:

@@ -19,14 +19,23 @@ from transcaspian.cli.options import geodata_option, lang_option, out_option, ti
 )
 @lang_option
 @tiles_option
-def build(geodata: Path | None, out: Path, offline: bool, lang: str, tiles: str | None) -> None:
-    """Build every layer, report and map under --out."""
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Build into a non-empty folder that no earlier build wrote (its other files are kept; files with output names are replaced).",
+)
+def build(geodata: Path | None, out: Path, offline: bool, lang: str, tiles: str | None, force: bool = False) -> None:
+    """Build every layer, report and map under --out.
+
+    The outputs are built in a hidden folder beside --out and swapped into
+    place whole; --out must be new, empty or an earlier build's folder.
+    """
     from transcaspian.pipeline import run_build
     from transcaspian.report.markdown import summary_table
 
     if tiles is not None:
         _check_tiles(tiles)
-    measured = run_build(geodata, out, offline=offline, lang=lang, tiles=tiles)
+    measured = run_build(geodata, out, offline=offline, lang=lang, tiles=tiles, force=force)
     click.echo(summary_table(measured.legs, measured.routes), nl=False)
     click.echo(f"wrote outputs to {out}", err=True)
 

@@ -33,7 +33,8 @@ def _split_layers(ctx: click.Context, param: click.Parameter, value: tuple[str, 
 )
 @out_option
 @geodata_option
-def export(fmt: str, layers: tuple[str, ...], out: Path, geodata: Path | None) -> None:
+@click.option("--force", is_flag=True, help="Write into a non-empty folder that no build of transcaspian wrote (files with output names are replaced).")
+def export(fmt: str, layers: tuple[str, ...], out: Path, geodata: Path | None, force: bool) -> None:
     """Write the measured layers in one format under --out.
 
     `transcaspian build` writes every format, the data dictionary,
@@ -42,9 +43,14 @@ def export(fmt: str, layers: tuple[str, ...], out: Path, geodata: Path | None) -
     """
     from transcaspian.measured import check_measured, measure_geodata
     from transcaspian.outputs.export import export_format, source_date
+    from transcaspian.outputs.folder import check_target, record_written
 
     date = source_date()
+    # Never write over files the tool did not write: a user's own folder needs --force.
+    check_target(out, force=force)
     # The same measured and checked frames as `build`, so the columns match.
     measured = check_measured(measure_geodata(geodata), geodata)
-    for path in export_format(measured, out, fmt, layers or None, date=date):
+    written = export_format(measured, out, fmt, layers or None, date=date)
+    record_written(out, written)
+    for path in written:
         click.echo(str(path))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from transcaspian.cli.options import lang_option, tiles_option
+from transcaspian.cli.options import OutputPath, allow_vrt_option, lang_option, tiles_option
 
 
 @click.command(name="map")
@@ -15,7 +15,7 @@ from transcaspian.cli.options import lang_option, tiles_option
     "-o",
     "--output",
     required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutputPath(dir_okay=False, path_type=Path),
     help="File to write (atomically): HTML, or the image of --format.",
 )
 @click.option(
@@ -38,6 +38,7 @@ from transcaspian.cli.options import lang_option, tiles_option
 )
 @lang_option
 @tiles_option
+@allow_vrt_option
 def map_command(
     files: tuple[str, ...],
     output: Path,
@@ -49,6 +50,7 @@ def map_command(
     lang: str,
     tiles: str | None,
     simplify: float | None = None,
+    allow_vrt: bool = False,
 ) -> None:
     """Render FILEs as one interactive map (or image): same styles, controls and safe popups.
 
@@ -56,18 +58,19 @@ def map_command(
     ...) or GeoParquet, in any CRS (reprojected to WGS84). Each file is one
     toggleable layer; popups list its attributes as text.
     """
-    from transcaspian.files import atomic_write
+    from transcaspian.files import atomic_write, refuse_overwriting_inputs
     from transcaspian.userdata.opening import read_vector
     from transcaspian.web.biglayer import check_page_size, simplify_frame
     from transcaspian.web.page import DEFAULT_TILES, tile_provider
 
+    refuse_overwriting_inputs(output, files)
     if tiles is not None:
         try:
             tile_provider(tiles)
         except ValueError as error:
             raise click.BadParameter(str(error), param_hint="--tiles") from None
     # Read (and check) every file before writing anything.
-    layers = [(Path(f).name, read_vector(f, layer=layer, assume_crs=assume_crs)) for f in files]
+    layers = [(Path(f).name, read_vector(f, layer=layer, assume_crs=assume_crs, allow_vrt=allow_vrt)) for f in files]
     if simplify:
         layers = [(name, simplify_frame(frame, simplify)) for name, frame in layers]
     if fmt == "html":

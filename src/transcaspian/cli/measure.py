@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from transcaspian.cli.options import OutputPath, allow_vrt_option
+
 from transcaspian.errors import UsageError
 
 
@@ -20,11 +22,12 @@ from transcaspian.errors import UsageError
     metavar="table|json|csv|geojson",
     help="table for people; json or csv per feature; geojson writes the features back with length_km added.",
 )
-@click.option("--by-country", is_flag=True, help="Split each length by country (shipped Natural Earth boundaries of the Caspian region).")
+@click.option("--by-country", is_flag=True, help="Split each length by country (shipped Natural Earth boundaries of the whole world; lines across 180° split there).")
 @click.option("--id-field", metavar="NAME", help="Attribute that names features in the output and in messages (default: the id field if there is one, else the position #1, #2, ...).")
 @click.option("--layer", metavar="NAME", help="Layer to read, for files with several (GeoPackage).")
 @click.option("--assume-crs", metavar="CRS", help="CRS of files that declare none, e.g. EPSG:4326 or EPSG:32639.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here (atomically) instead of stdout.")
+@click.option("-o", "--output", type=OutputPath(dir_okay=False, path_type=Path), help="Write here (atomically) instead of stdout.")
+@allow_vrt_option
 @click.option(
     "--jobs",
     type=click.IntRange(min=1),
@@ -49,6 +52,7 @@ def measure(
     layer: str | None,
     assume_crs: str | None,
     output: Path | None,
+    allow_vrt: bool,
     jobs: int | None,
     engine: str = "local",
     scheduler: str | None = None,
@@ -61,6 +65,7 @@ def measure(
     listed as not measured. Features without geometry are skipped with a
     warning. Large files are read in batches, in bounded memory.
     """
+    from transcaspian.files import refuse_overwriting_inputs
     from transcaspian.userdata.measuring import FORMATS, atomic_open, default_jobs, write_measurements
     from transcaspian.userdata.opening import open_vector, parse_crs
 
@@ -78,8 +83,9 @@ def measure(
         _say_total(summaries, fmt, output)
         return
     crs = parse_crs(assume_crs) if assume_crs else None
+    refuse_overwriting_inputs(output, files)
     # Open (and check) every file before writing anything.
-    sources = [open_vector(f, layer=layer, assume_crs=crs, id_field=id_field) for f in files]
+    sources = [open_vector(f, layer=layer, assume_crs=crs, id_field=id_field, allow_vrt=allow_vrt) for f in files]
     with atomic_open(output) as stream:
         summaries = write_measurements(sources, stream, fmt, by_country=by_country, progress_stream=sys.stderr, jobs=jobs or default_jobs())
     _say_total(summaries, fmt, output)

@@ -10,6 +10,20 @@ import click
 
 from transcaspian.errors import DataError
 
+
+class OutputPath(click.Path):
+    """A click path that refuses the empty string.
+
+    click turns ``--out ""`` into ``Path("")``, which is the current folder:
+    a build would then write into (and hash) wherever the user stands.
+    """
+
+    def convert(self, value, param, ctx):  # type: ignore[no-untyped-def]
+        if isinstance(value, str) and not value.strip():
+            self.fail("is empty; give a path to write to", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 #: Exit status of `check` and `check-text` when an input cannot be read or is invalid, so a
 #: CI pipeline tells it from a failed check (1) and a usage error (2).
 BAD_INPUT_EXIT = 3
@@ -32,10 +46,16 @@ geodata_option = click.option(
 )
 out_option = click.option(
     "--out",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=OutputPath(file_okay=False, path_type=Path),
     default=Path("outputs"),
     show_default=True,
     help="Folder the outputs are written to.",
+)
+allow_vrt_option = click.option(
+    "--allow-vrt",
+    is_flag=True,
+    help="Read GDAL VRT files (refused by default, whatever their extension: a VRT makes GDAL read the files it names). "
+    "/vsi paths and VRTs naming URLs stay refused.",
 )
 
 lang_option = click.option(

@@ -202,6 +202,8 @@ def read_toml(node: Traversable, label: str) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise DataError(f"is not valid TOML ({exc}); fix the syntax", file=label) from None
+    except RecursionError:
+        raise DataError("nests arrays or tables thousands of levels deep, which no geodata or claims file does; fix the file", file=label) from None
 
 
 class Record:

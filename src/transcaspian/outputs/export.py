@@ -21,7 +21,6 @@ or are 1970-01-01 UTC.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import os
@@ -43,14 +42,16 @@ import shapely
 from transcaspian import __version__
 from transcaspian.claims.judge import RECORD_FIELDS, CheckResult
 from transcaspian.errors import OutputError, UsageError
-from transcaspian.files import atomic_write, output_error
+from transcaspian.files import atomic_write, output_error, target_mode
 from transcaspian.geo.countries import SEA
 from transcaspian.geo.geodesy import SPLIT_SPACING_KM
 from transcaspian.network.records import MODES, PLACE_KINDS, ROUTE_ACCURACIES, STATUSES
+from transcaspian.outputs import kml
+from transcaspian.outputs.folder import sha256sums_text, written_files
 from transcaspian.outputs.fields import COUNTRY_LENGTH_PREFIX, country_column, data_dictionary, describe, storage_type
 from transcaspian.outputs.qml import LINE_KEYS, line_layer_qml, point_layer_qml
 from transcaspian.styles import PLACE_STYLES, line_style
-from transcaspian.values import COORD_PRECISION, FIELD_LABELS, LENGTH_NOTE, LENGTH_PRECISION, format_km, is_missing, json_value, round_coords
+from transcaspian.values import COORD_PRECISION, FIELD_LABELS, LENGTH_NOTE, LENGTH_PRECISION, format_km, is_missing, json_value, round_coords, spreadsheet_text
 
 if TYPE_CHECKING:
     from transcaspian.measured import Measured
@@ -162,9 +163,12 @@ def source_date(environ: Mapping[str, str] | None = None) -> datetime | None:
     value = (os.environ if environ is None else environ).get("SOURCE_DATE_EPOCH", "").strip()
     if not value:
         return None
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         raise UsageError(f"SOURCE_DATE_EPOCH={value!r} is not a number of seconds since 1970-01-01 UTC; unset it or fix it")
-    return datetime.fromtimestamp(int(value), tz=UTC)
+    try:
+        return datetime.fromtimestamp(int(value), tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        raise UsageError(f"SOURCE_DATE_EPOCH={value[:30]!r} is out of range (after the year 9999); unset it or fix it") from None
 
 
 def _file_timestamp(date: datetime | None) -> datetime:
@@ -342,7 +346,7 @@ def _staging(folder: Path) -> Iterator[Path]:
 
 def _publish(staged: Path, target: Path) -> Path:
     try:
-        os.chmod(staged, 0o644)
+        os.chmod(staged, target_mode(target))
         os.replace(staged, target)
     except OSError as exc:
         raise output_error(target, exc) from None
@@ -542,12 +546,29 @@ def write_fgb_layers(out: str | Path, frames: Mapping[str, gpd.GeoDataFrame], *,
     return written
 
 
+def spreadsheet_safe_frame(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """A copy whose text cells cannot run as spreadsheet formulas (numbers untouched).
+
+    Only text columns change: a value starting with ``=``, ``+``, ``-``,
+    ``@``, tab or CR gets a leading ``'`` (:func:`values.spreadsheet_text`,
+    OWASP's advice), so LibreOffice and Excel show it as text; numeric
+    columns keep their type and their ``.csvt`` type.
+    """
+    out = frame.copy()
+    geometry = frame.geometry.name
+    for column in out.columns:
+        if column != geometry and (out[column].dtype == object or pd.api.types.is_string_dtype(out[column].dtype)):
+            out[column] = out[column].map(lambda v: spreadsheet_text(v) if isinstance(v, str) else v)
+    return out
+
+
 def write_csv_layers(out: str | Path, frames: Mapping[str, gpd.GeoDataFrame]) -> list[Path]:
     """Write ``<out>/csv/<layer>.csv``: attributes, with the geometry as WKT.
 
     Written by GDAL's CSV driver: the first column, ``WKT``, holds the
     geometry; a ``.csvt`` beside each file gives the column types (QGIS and
-    GDAL read it) and a ``.prj`` the CRS. UTF-8, LF line ends, no BOM.
+    GDAL read it) and a ``.prj`` the CRS. UTF-8, LF line ends, no BOM. Text
+    cells are neutralised against formulas (:func:`spreadsheet_safe_frame`).
 
     Returns
     -------
@@ -561,7 +582,7 @@ def write_csv_layers(out: str | Path, frames: Mapping[str, gpd.GeoDataFrame]) ->
             target = folder / f"{name}.csv"
             with _gdal_errors(target):
                 pyogrio.write_dataframe(
-                    frame,
+                    spreadsheet_safe_frame(frame),
                     tmp / target.name,
                     layer=name,
                     driver="CSV",
@@ -692,7 +713,7 @@ def write_kml(path: str | Path, frames: Mapping[str, gpd.GeoDataFrame], *, title
         for name, frame in frames.items():
             title, _ = _title(name, titles)
             pyogrio.write_dataframe(
-                kml_frame(name, frame, title),
+                kml.protect_frame(kml_frame(name, frame, title)),
                 staged,
                 layer=name,
                 driver="LIBKML",
@@ -701,6 +722,9 @@ def write_kml(path: str | Path, frames: Mapping[str, gpd.GeoDataFrame], *, title
                 dataset_options={"NAME": document, "DESCRIPTION": "Measured, source-checked lines across the Caspian; see metadata.json."} if first else None,
             )
             first = False
+        # LIBKML quotes text as CDATA without escaping "]]>": see outputs/kml.py.
+        kml.restore_file(staged)
+        kml.verify_kml(staged, {name: len(frame) for name, frame in frames.items()}, shown_as=path)
         return _publish(staged, path)
 
 
@@ -925,21 +949,11 @@ def sha256sums(out: str | Path, *, exclude: Iterable[str] = (SUMS_NAME,)) -> str
 
     Paths are relative, with ``/`` separators; files and folders whose names
     start with ``.`` (staging files of an interrupted write) are skipped, as
-    is ``SHA256SUMS`` itself. Check with ``cd out && sha256sum -c SHA256SUMS``.
+    is ``SHA256SUMS`` itself. Symbolic links are neither followed nor
+    listed. Check with ``cd out && sha256sum -c SHA256SUMS``.
     """
-    root = Path(out)
     skip = set(exclude)
-    lines = []
-    for path in sorted(root.rglob("*"), key=lambda p: p.relative_to(root).as_posix()):
-        rel = path.relative_to(root)
-        if not path.is_file() or rel.as_posix() in skip or any(part.startswith(".") for part in rel.parts):
-            continue
-        digest = hashlib.sha256()
-        with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        lines.append(f"{digest.hexdigest()}  {rel.as_posix()}\n")
-    return "".join(lines)
+    return sha256sums_text(out, [rel for rel in written_files(out) if rel not in skip])
 
 
 def write_sha256sums(out: str | Path) -> Path:

@@ -350,6 +350,11 @@ def data_dictionary(
         "  country; `length_km_sea` for the part at sea). Every line layer carries the same set of `length_km_<iso3>` columns.",
         "- Types: `text` is TEXT in GeoPackage and String in FlatGeobuf/CSV; `real` is REAL/Real (64-bit float); `JSON text` is",
         "  text holding JSON. CSV files come with a `.csvt` (column types, read by QGIS and GDAL) and a `.prj` (CRS).",
+        "- CSV and spreadsheets: a text cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return is written with a",
+        "  leading apostrophe (`'=1+1`), so LibreOffice and Excel show it as text and never run it as a formula (OWASP's",
+        "  advice against CSV injection). This applies to `csv/*.csv`, `checks.csv`, `check --format csv` and",
+        "  `measure --format csv`; numeric columns are untouched. Strip one leading `'` to get the original text back; the",
+        "  GeoJSON, GeoPackage, FlatGeobuf and KML files hold the text unchanged.",
         "",
     ]
     out += [

@@ -8,7 +8,6 @@ Every function returns text; writing it is the caller's business.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -30,7 +29,7 @@ from transcaspian.claims.judge import (
 )
 from transcaspian.geo.geodesy import SPLIT_SPACING_KM
 from transcaspian.network.records import Source
-from transcaspian.values import clip, format_km, format_number, md_text
+from transcaspian.values import SpreadsheetCsvWriter, clip, format_km, format_number, md_text, terminal_text
 from transcaspian.values import md_code as _md_code
 
 
@@ -91,7 +90,7 @@ def check_table(result: CheckResult) -> str:
     stated, measured, ratio (measured / stated), verdict, source id. Ends in a
     newline.
     """
-    rows = [(r[0], clip(r[1], SUBJECT_WIDTH), *r[2:]) for r in _table_rows(result)]
+    rows = [tuple(terminal_text(c) for c in (r[0], clip(r[1], SUBJECT_WIDTH), *r[2:])) for r in _table_rows(result)]
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(_TABLE_HEAD)]
     right = {2, 3, 4}  # numbers align right
 
@@ -103,12 +102,18 @@ def check_table(result: CheckResult) -> str:
 
 
 def checks_csv(result: CheckResult) -> str:
-    """Every check as CSV, one row per length claim, columns :data:`RECORD_FIELDS`."""
+    """Every check as CSV, one row per length claim, columns :data:`RECORD_FIELDS`.
+
+    Text cells that a spreadsheet would run as a formula (``=``, ``+``,
+    ``-``, ``@``, tab, CR first) start with ``'`` (:func:`values.spreadsheet_text`);
+    numbers are written as numbers.
+    """
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=RECORD_FIELDS, lineterminator="\n")
-    writer.writeheader()
+    writer = SpreadsheetCsvWriter(buffer)
+    writer.writerow(RECORD_FIELDS)
     for chk in result.checks:
-        writer.writerow({k: "" if v is None else v for k, v in chk.as_record().items()})
+        record = chk.as_record()
+        writer.writerow([record.get(k) for k in RECORD_FIELDS])
     return buffer.getvalue()
 
 

@@ -42,7 +42,7 @@ import pyogrio
 import pyogrio.errors
 import shapely
 from pyproj import CRS, Transformer
-from pyproj.exceptions import CRSError
+from pyproj.exceptions import CRSError, ProjError
 
 from transcaspian.errors import DataError, UsageError
 
@@ -362,6 +362,86 @@ def wgs84_transformer(crs: CRS) -> Transformer | None:
 
 # -- opening -------------------------------------------------------------------
 
+#: GDAL drivers that read other files or the network on the data's say: an XML
+#: file that names its sources (VRT), or a service description (WFS, OGC API,
+#: WMS, ...). Refused whatever the file is called; VRT only with ``allow_vrt``.
+_VIRTUAL_DRIVERS = {"OGR_VRT", "VRT"}
+_NETWORK_DRIVERS = {
+    "WFS", "OAPIF", "WMS", "WMTS", "CSW", "ESRIC", "NGW", "PLSCENES", "EEDA", "EEDAI", "Elasticsearch",
+    "CARTO", "AmigoCloud", "DAAS", "OGCAPI", "STACIT", "STACTA", "GMLAS", "PostgreSQL", "MySQL",
+    "MSSQLSpatial", "ODBC", "OCI", "MongoDBv3", "HANA", "ADBC", "XODR",
+}
+#: Root elements of XML files whose driver reads what they name (checked before GDAL opens them).
+_VIRTUAL_XML = re.compile(rb"<\s*(OGRVRTDataSource|VRTDataset|OGRWFSDataSource|GDAL_WMS|WFS_Capabilities|GDAL_WMTS|OGRAPISpy)\b", re.I)
+#: What marks a VRT that reaches beyond the local disk (refused even with ``allow_vrt``).
+_REMOTE = re.compile(rb"/vsi|[a-z][a-z0-9+.-]*://", re.I)
+#: Largest VRT read in full to look for network sources.
+_VRT_MAX_BYTES = 1 << 20
+#: A GDAL connection string ("PG:dbname=...", "WFS:https://...", "GPKG:file:layer").
+_CONNECTION = re.compile(r"^[A-Za-z][A-Za-z0-9_]*:")
+
+
+def _refuse_virtual_path(name: str) -> None:
+    """Refuse GDAL virtual file systems and connection strings before anything is opened."""
+    if "/vsi" in name.lower():
+        raise DataError(
+            "is a GDAL virtual file system path (/vsi...): they read archives, other files and the network, "
+            "so transcaspian refuses them; extract or download the file and give its local path",
+            file=name,
+        )
+    if _CONNECTION.match(name) and not os.path.lexists(name):
+        raise DataError(
+            "is a GDAL connection string, not a file: transcaspian reads local files only; export the layer to a file "
+            f"({FORMATS}) and give its path",
+            file=name,
+        )
+
+
+def _refuse_virtual_content(path: Path, name: str, head: bytes, allow_vrt: bool) -> None:
+    """Refuse a VRT or service description whatever it is called (``cables.gpkg`` holding VRT XML)."""
+    match = _VIRTUAL_XML.search(head)
+    if not match:
+        return
+    kind = match.group(1).decode("ascii", "replace")
+    if kind.lower() in ("ogrvrtdatasource", "vrtdataset") and allow_vrt:
+        with open(path, "rb") as handle:
+            text = handle.read(_VRT_MAX_BYTES + 1)
+        if len(text) > _VRT_MAX_BYTES or _REMOTE.search(text):
+            raise DataError(
+                "is a GDAL VRT that names a /vsi path or a URL (or is too large to check); even with --allow-vrt "
+                "transcaspian reads local files only: point its sources at local files",
+                file=name,
+            )
+        return
+    if kind.lower() in ("ogrvrtdatasource", "vrtdataset"):
+        raise DataError(
+            f"is a GDAL VRT (XML <{kind}>), whatever its extension: a VRT makes GDAL read the other files "
+            "(or URLs) it names, so it is refused; give the data file itself, or pass --allow-vrt if you trust this VRT",
+            file=name,
+        )
+    raise DataError(
+        f"is a GDAL service description (XML <{kind}>): it makes GDAL fetch data from the network, which transcaspian "
+        f"never does; download the data and give the file ({FORMATS})",
+        file=name,
+    )
+
+
+def _refuse_driver(driver: str, name: str, allow_vrt: bool) -> None:
+    """The check on the driver GDAL picked (not the extension) after it opened the file."""
+    if driver in _VIRTUAL_DRIVERS and not allow_vrt:
+        raise DataError(
+            f"GDAL reads it as a VRT (driver {driver}), whatever its extension: a VRT reads the other files or URLs "
+            "it names, so it is refused; give the data file itself, or pass --allow-vrt if you trust this VRT",
+            file=name,
+        )
+    if driver in _NETWORK_DRIVERS:
+        raise DataError(
+            f"GDAL reads it with its {driver} driver, which fetches data from a server or database; transcaspian reads "
+            f"local files only: export the data to a file ({FORMATS})",
+            file=name,
+        )
+
+
 
 def _check_path(path: Path, name: str) -> bytes:
     """Check the path is a readable, non-empty file; return its first bytes."""
@@ -405,6 +485,8 @@ def _diagnose_unreadable(path: Path, name: str, head: bytes, gdal_message: str) 
                 document = json.load(handle)
         except UnicodeDecodeError:
             return DataError(f"is not text, so not JSON or GeoJSON; give a vector file ({FORMATS})", file=name)
+        except RecursionError:
+            return DataError("is JSON nested deeper than any GeoJSON (thousands of levels); give a GeoJSON FeatureCollection", file=name)
         except json.JSONDecodeError as exc:
             return DataError(
                 f"is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}); fix the syntax or export the layer again as GeoJSON",
@@ -522,7 +604,8 @@ def _bounds_tuple(bounds: Any) -> tuple[float, float, float, float] | None:
     return values if len(values) == 4 else None  # type: ignore[return-value]
 
 
-def _open_gdal(path: Path, name: str, head: bytes, layer: str | None, assumed: CRS | None, id_field: str | None) -> VectorSource:
+def _open_gdal(path: Path, name: str, head: bytes, layer: str | None, assumed: CRS | None, id_field: str | None, allow_vrt: bool = False) -> VectorSource:
+    _refuse_virtual_content(path, name, head, allow_vrt)
     chosen = _pick_layer(_layers(path, name, head), layer, name)
     try:
         info = pyogrio.read_info(str(path), layer=chosen)
@@ -534,6 +617,7 @@ def _open_gdal(path: Path, name: str, head: bytes, layer: str | None, assumed: C
         ) from None
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise DataError(f"cannot be read ({_one_line(exc)}); check the file or export it again", file=name) from None
+    _refuse_driver(str(info.get("driver", "")), name, allow_vrt)
     if info.get("geometry_type") is None and not info.get("geometry_name") and info.get("driver") != "GeoJSON":
         tip = "put each geometry as WKT in a column named WKT" if info.get("driver") == "CSV" else f"export it as {FORMATS}"
         raise DataError(f"has no geometry column, only attributes; {tip}", file=name)
@@ -620,6 +704,7 @@ def open_vector(
     layer: str | None = None,
     assume_crs: str | CRS | None = None,
     id_field: str | None = None,
+    allow_vrt: bool = False,
 ) -> VectorSource:
     """Open and check a user's vector file; read nothing but its metadata.
 
@@ -635,6 +720,10 @@ def open_vector(
     id_field : str, optional
         Attribute field that names features in messages and outputs; by
         default the ``id`` field, when the file has one.
+    allow_vrt : bool
+        Read a GDAL VRT (refused by default: it makes GDAL read the files
+        it names). GDAL virtual file systems (``/vsi*``), connection strings,
+        service descriptions and VRTs naming URLs are refused regardless.
 
     Returns
     -------
@@ -650,16 +739,30 @@ def open_vector(
         When ``assume_crs`` is not a CRS PROJ knows.
     """
     name = os.fspath(path)
+    _refuse_virtual_path(name)
     assumed = assume_crs if isinstance(assume_crs, CRS) or assume_crs is None else parse_crs(assume_crs)
-    file = Path(name)
+    # GDAL gets the absolute path, so no part of a file's name is read as a prefix or option.
+    file = Path(os.path.abspath(name))
     head = _check_path(file, name)
     if head[:4] == b"PAR1":
         source = _open_parquet(file, name, layer, assumed, id_field)
     else:
-        source = _open_gdal(file, name, head, layer, assumed, id_field)
+        source = _open_gdal(file, name, head, layer, assumed, id_field, allow_vrt)
     if id_field is None and DEFAULT_ID_FIELD in source.fields:
         source = dataclasses.replace(source, id_field=DEFAULT_ID_FIELD)
+    _check_earth_crs(source.crs, name)
     return source
+
+
+def _check_earth_crs(crs: CRS, name: str) -> None:
+    """Refuse a CRS that cannot be brought to WGS84 (a local engineering grid, a broken .prj)."""
+    hint = "give the data in a geographic or projected CRS (e.g. delete the .prj and pass --assume-crs EPSG:32639)"
+    if crs.is_engineering:
+        raise DataError(f"its coordinate reference system ({crs.name}) is a local engineering grid, not tied to the Earth, so no length in km can be measured; {hint}", file=name)
+    try:
+        wgs84_transformer(crs)
+    except ProjError as exc:
+        raise DataError(f"its coordinate reference system ({crs.name}) cannot be converted to WGS84 ({_one_line(exc)}); {hint}", file=name) from None
 
 
 # -- coordinates ----------------------------------------------------------------
@@ -749,6 +852,7 @@ def read_vector(
     layer: str | None = None,
     assume_crs: str | CRS | None = None,
     id_field: str | None = None,
+    allow_vrt: bool = False,
 ) -> gpd.GeoDataFrame:
     """Read a user's vector file whole, in WGS84 longitude/latitude.
 
@@ -765,6 +869,8 @@ def read_vector(
         CRS of the coordinates when the file declares none.
     id_field : str, optional
         Field that names features in error messages.
+    allow_vrt : bool
+        Read a GDAL VRT (see :func:`open_vector`).
 
     Returns
     -------
@@ -780,7 +886,7 @@ def read_vector(
     UsageError
         When ``assume_crs`` is not a CRS PROJ knows.
     """
-    source = open_vector(path, layer=layer, assume_crs=assume_crs, id_field=id_field)
+    source = open_vector(path, layer=layer, assume_crs=assume_crs, id_field=id_field, allow_vrt=allow_vrt)
     transformer = source.transformer
     frames: list[gpd.GeoDataFrame] = []
     skipped = Skipped()

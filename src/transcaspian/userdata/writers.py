@@ -8,7 +8,6 @@ and :func:`atomic_open` makes the output appear whole or not at all.
 from __future__ import annotations
 
 import contextlib
-import csv
 import json
 import os
 import shutil
@@ -17,12 +16,13 @@ import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import IO, Any
 
 import shapely
 
 from transcaspian.files import atomic_file
-from transcaspian.values import LENGTH_PRECISION, clip, json_value, round_coords
+from transcaspian.values import LENGTH_PRECISION, SpreadsheetCsvWriter, clip, json_value, round_coords, terminal_text
 
 # -- rows and summaries -------------------------------------------------------------
 
@@ -131,7 +131,7 @@ class TableWriter(Writer):
     def row(self, row: FeatureRow) -> None:
         km = f"{row.length_km:,.3f}" if row.length_km is not None else "not measured"
         feature = clip(row.feature, self._FEATURE)
-        line = f"{row.file:<{self.file_width}}  {feature:<{self._FEATURE}}  {row.geometry_type:<{self._TYPE}}  {km:>{self._KM}}"
+        line = f"{terminal_text(row.file):<{self.file_width}}  {feature:<{self._FEATURE}}  {row.geometry_type:<{self._TYPE}}  {km:>{self._KM}}"
         if self.by_country and row.country_lengths_km:
             line += "  " + ", ".join(f"{k} {v:,.3f}" for k, v in row.country_lengths_km.items())
         self.stream.write(line.rstrip() + "\n")
@@ -156,13 +156,15 @@ class CsvWriter(Writer):
 
     def __init__(self, stream: IO[str], **kwargs: Any) -> None:
         super().__init__(stream, **kwargs)
-        self.csv = csv.writer(stream, lineterminator="\n")
+        self.csv = SpreadsheetCsvWriter(stream)
         header = ["file", "feature", "geometry_type", "length_km"]
         self.csv.writerow(header + (["country_lengths_km"] if self.by_country else []))
 
     def row(self, row: FeatureRow) -> None:
-        km = "" if row.length_km is None else f"{row.length_km:.{LENGTH_PRECISION}f}"
-        values = [row.file, row.feature, row.geometry_type, km]
+        # Decimal: written as the number it is (never quoted); text cells are neutralised
+        # against spreadsheet formulas by SpreadsheetCsvWriter.
+        km = None if row.length_km is None else Decimal(f"{row.length_km:.{LENGTH_PRECISION}f}")
+        values = [str(row.file), str(row.feature), row.geometry_type, km]
         self.csv.writerow(values + ([_countries_text(row.country_lengths_km)] if self.by_country else []))
 
     def close(self, summaries: list[FileSummary]) -> None:

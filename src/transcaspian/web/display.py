@@ -18,6 +18,7 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from transcaspian.geo.antimeridian import split_at_antimeridian
 from transcaspian.geo.geodesy import densify
 from transcaspian.values import format_km as km_text
 from transcaspian.values import format_number as number
@@ -132,6 +133,20 @@ def _round_line(coords: np.ndarray, precision: int, spacing_km: float | None) ->
     return (xy + 0.0).tolist()  # + 0.0 turns -0.0 into 0.0
 
 
+def _display_parts(coords: np.ndarray, precision: int, spacing_km: float | None) -> list[list[list[float]]]:
+    """A line densified, split where it crosses the antimeridian, and rounded.
+
+    Leaflet draws a segment from 170°E to 170°W the long way round the
+    world; split at 180° (:mod:`transcaspian.geo.antimeridian`) each part
+    stays on its side, as the geodesic does.
+    """
+    xy = np.asarray(coords, dtype="float64").reshape(-1, 2)
+    if spacing_km and len(xy) >= 2:
+        xy = densify(xy, spacing_km)
+    pieces = split_at_antimeridian(xy) if len(xy) >= 2 else [xy]
+    return [_round_line(piece, precision, None) for piece in pieces] or [_round_line(xy, precision, None)]
+
+
 def _round_ring(ring: BaseGeometry, precision: int) -> list[list[float]] | None:
     xy = np.round(np.asarray(ring.coords, dtype="float64")[:, :2], precision)
     keep = np.ones(len(xy), dtype=bool)
@@ -184,9 +199,12 @@ def display_geometry(
     if kind == "MultiPoint":
         return {"type": "MultiPoint", "coordinates": [_round_line(np.asarray(p.coords), precision, None)[0] for p in geom.geoms]}
     if kind in ("LineString", "LinearRing"):
-        return {"type": "LineString", "coordinates": _round_line(np.asarray(geom.coords), precision, spacing_km)}
+        parts = _display_parts(np.asarray(geom.coords), precision, spacing_km)
+        if len(parts) == 1:
+            return {"type": "LineString", "coordinates": parts[0]}
+        return {"type": "MultiLineString", "coordinates": parts}
     if kind == "MultiLineString":
-        parts = [_round_line(np.asarray(p.coords), precision, spacing_km) for p in geom.geoms if not p.is_empty]
+        parts = [part for p in geom.geoms if not p.is_empty for part in _display_parts(np.asarray(p.coords), precision, spacing_km)]
         return {"type": "MultiLineString", "coordinates": parts} if parts else None
     if kind in ("Polygon", "MultiPolygon"):
         polygons = []

@@ -1,0 +1,147 @@
+"""KML that stays valid whatever the text: ``]]>`` handling and a read-back check.
+
+GDAL's LIBKML driver writes a text value that holds markup characters
+(``<``, ``&`` ...) as ``<![CDATA[value]]>`` without looking for ``]]>`` in
+the value, which ends the section early: the file is no longer XML, and
+when the next layer is appended LIBKML cannot parse it and silently starts
+over, so whole layers vanished from ``transcaspian.kml`` (issue 9).
+
+The fix keeps the text exactly as it was: before writing, every ``]]>`` in
+a value is replaced by :data:`MARKER` + ``1`` (a private-use character that
+is not markup; the character itself in the data becomes :data:`MARKER` +
+``0``, so any text round-trips); after writing, each ``]]>`` marker is
+turned into what stands for ``]]>`` where it sits: ``]]]]><![CDATA[>``
+inside a CDATA section (the standard split), ``]]&gt;`` elsewhere. Every
+reader then gets ``]]>`` back.
+
+:func:`verify_kml` then reads the file back (an XML parse and GDAL) and
+fails loudly unless every layer has as many placemarks as it had features.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyogrio
+
+from transcaspian.errors import OutputError
+
+#: Escape character while LIBKML writes (private use: never markup, never CDATA-quoted):
+#: MARKER + "1" stands for "]]>", MARKER + "0" for MARKER itself.
+MARKER = "\U0010fffd"
+_CDATA_END_CODE = MARKER + "1"
+_MARKER_CODE = MARKER + "0"
+_CDATA_OPEN = "<![CDATA["
+_CDATA_CLOSE = "]]>"
+_KML_NS = "{http://www.opengis.net/kml/2.2}"
+_CODE = re.compile(MARKER + "([01])")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def protect_text(value: Any) -> Any:
+    """``value`` with each ``]]>`` (and :data:`MARKER`) encoded; non-strings unchanged.
+
+    Characters XML 1.0 cannot hold at all (C0 controls but tab, newline and
+    CR; U+FFFE, U+FFFF) are dropped: LIBKML would write them raw and make
+    the file unreadable. Every other character comes back as it was.
+    """
+    if not isinstance(value, str):
+        return value
+    value = _NOT_XML.sub("", value)
+    if _CDATA_CLOSE not in value and MARKER not in value:
+        return value
+    return value.replace(MARKER, _MARKER_CODE).replace(_CDATA_CLOSE, _CDATA_END_CODE)
+
+
+def protect_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` with :func:`protect_text` applied to every text cell."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column].dtype):
+            out[column] = out[column].map(protect_text)
+    return out
+
+
+def _decode(text: str, cdata_end: str) -> str:
+    return _CODE.sub(lambda m: cdata_end if m.group(1) == "1" else MARKER, text)
+
+
+def restore_markers(text: str) -> str:
+    """Replace each :data:`MARKER` by the XML for ``]]>`` that is valid where it sits.
+
+    Walks the document once, tracking CDATA sections (the markers contain no
+    markup, so LIBKML's sections are intact while this runs).
+    """
+    if MARKER not in text:
+        return text
+    out: list[str] = []
+    pos = 0
+    inside = False
+    while pos < len(text):
+        if inside:
+            end = text.find(_CDATA_CLOSE, pos)
+            end = len(text) if end < 0 else end
+            out.append(_decode(text[pos:end], "]]]]><![CDATA[>"))
+            out.append(text[end : end + len(_CDATA_CLOSE)])
+            pos = end + len(_CDATA_CLOSE)
+            inside = False
+        else:
+            start = text.find(_CDATA_OPEN, pos)
+            start = len(text) if start < 0 else start
+            out.append(_decode(text[pos:start], "]]&gt;"))
+            out.append(text[start : start + len(_CDATA_OPEN)])
+            pos = start + len(_CDATA_OPEN)
+            inside = True
+    return "".join(out)
+
+
+def restore_file(path: Path) -> None:
+    """Apply :func:`restore_markers` to a written KML file in place (it is still staged)."""
+    text = path.read_text(encoding="utf-8")
+    if MARKER in text:
+        path.write_text(restore_markers(text), encoding="utf-8", newline="")
+
+
+def verify_kml(path: Path, expected: Mapping[str, int], *, shown_as: Path | None = None) -> None:
+    """Read a KML back; raise unless each layer (Folder) has its expected number of placemarks.
+
+    Parameters
+    ----------
+    path : Path
+        The KML file.
+    expected : mapping of str to int
+        Feature count of each layer written, by layer name.
+    shown_as : Path, optional
+        The path named in the error (the final place of a staged file).
+
+    Raises
+    ------
+    OutputError
+        When the file is not well-formed XML, or a layer is missing or has
+        the wrong number of placemarks (checked with an XML parser and with
+        GDAL's reader).
+    """
+    name = shown_as or path
+    try:
+        root = ET.parse(path).getroot()
+    except ET.ParseError as exc:
+        raise OutputError(f"{name}: the KML written is not well-formed XML ({exc}); nothing was published") from None
+    found: dict[str, int] = {}
+    for folder in root.iter(f"{_KML_NS}Folder"):
+        fid = folder.get("id") or ""
+        found[fid] = sum(1 for _ in folder.iter(f"{_KML_NS}Placemark"))
+    try:
+        gdal = {str(row[0]): int(pyogrio.read_info(path, layer=str(row[0]))["features"]) for row in pyogrio.list_layers(path)}
+    except Exception as exc:  # noqa: BLE001 - any failure to read back is the same failure
+        raise OutputError(f"{name}: GDAL cannot read back the KML written ({' '.join(str(exc).split())}); nothing was published") from None
+    for layer, count in expected.items():
+        if found.get(layer) != count or gdal.get(layer) != count:
+            raise OutputError(
+                f"{name}: layer '{layer}' has {found.get(layer, 0)} placemarks (GDAL reads {gdal.get(layer, 0)}) "
+                f"after writing {count} features; nothing was published"
+            )

@@ -123,7 +123,7 @@ def test_accuracy_floor():
     """Precision and recall on the corpus stay at the levels reached (scripts/textcheck_accuracy.py)."""
     score = runpy.run_path(str(REPO / "scripts" / "textcheck_accuracy.py"))["score"]
     floors = {  # per language: figure P, figure R, subject P, subject R
-        "en": (1.00, 0.98, 0.96, 1.00),
+        "en": (1.00, 1.00, 0.96, 1.00),
         "ru": (1.00, 1.00, 0.96, 1.00),
         "az": (1.00, 1.00, 1.00, 1.00),
         "tr": (1.00, 1.00, 1.00, 1.00),

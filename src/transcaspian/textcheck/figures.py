@@ -8,6 +8,11 @@ backwards (:func:`transcaspian.textcheck.numbers.number_before`), then a range
 "yaklaşık", "-dən çox") around it. Miles and nautical miles are converted to
 km with the factors the claims register uses, and the figure keeps its own
 unit.
+
+Not pint: a figure and the claim it becomes (``--save-claims``) must convert
+exactly alike, so the factors are the register's own
+(:data:`transcaspian.claims.model.LENGTH_UNITS`, repeated in ``patterns.toml``
+and checked equal by the tests); four factors need no units library.
 """
 
 from __future__ import annotations
@@ -161,10 +166,20 @@ def _other_figures(text: str, sent: Sentence, index: int, patterns: Patterns) ->
                 start, end = num.start, m.end()
             if unit.base == "years" and num.value.is_integer() and 1800 <= num.value <= 2100 and num.has_digits:
                 continue  # "2024 год", "2006-cı il": a date, not a duration
+            written = re.sub(r"\s+", " ", m.group())
+            if not unit.prefix:
+                # "from 5 million to 17 million tonnes", "30 ile 34 saat": the low end is a figure too
+                rng = _range(text, sent.start, num, sent.language, patterns)
+                if rng is not None:
+                    low = rng[0]
+                    out.append(
+                        Figure(text[low.start : low.end], low.start, low.end, low.value, None, written, unit.kind, "about",
+                               sent.language, index, unit.factor, unit.base)
+                    )
             start, qualifier = _extend_left(text, sent.start, start, patterns)
             out.append(
                 Figure(
-                    text[start:end], start, end, num.value, None, re.sub(r"\s+", " ", m.group()), unit.kind, qualifier,
+                    text[start:end], start, end, num.value, None, written, unit.kind, qualifier,
                     sent.language, index, unit.factor, unit.base,
                 )
             )

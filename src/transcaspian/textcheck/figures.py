@@ -186,6 +186,16 @@ def _other_figures(text: str, sent: Sentence, index: int, patterns: Patterns) ->
     return out
 
 
+def _date_figures(text: str, sent: Sentence, index: int, patterns: Patterns) -> list[Figure]:
+    """Completion dates ("by the end of 2026", "до конца 2026 года", "2026 sonuna kadar")."""
+    out = []
+    for pattern in patterns.dates:
+        for m in pattern.finditer(text, sent.start, sent.end):
+            start, end = m.span("year")
+            out.append(Figure(m.group("year"), start, end, float(m.group("year")), None, "year", "date", "about", sent.language, index, 1.0, "year"))
+    return out
+
+
 def _overlaps(a: Figure, b: Figure) -> bool:
     return a.start < b.end and b.start < a.end
 
@@ -200,6 +210,7 @@ def find_figures(text: str, sents: list[Sentence], patterns: Patterns) -> list[F
     for i, sent in enumerate(sents):
         found.extend(_length_figures(text, sent, i, patterns))
         found.extend(_other_figures(text, sent, i, patterns))
+        found.extend(_date_figures(text, sent, i, patterns))
     found.sort(key=lambda f: (-(f.end - f.start), not f.is_length, f.start))
     kept: list[Figure] = []
     for fig in found:

@@ -183,6 +183,8 @@ def measure_batch(batch: Batch, source: VectorSource, *, keep_lonlat: bool = Fal
         On NaN or out-of-range coordinates, naming the feature.
     """
     geoms = batch.geometries
+    if geoms is None:
+        raise ValueError("measure_batch needs a batch read with its geometries")
     has_geometry = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     type_id = shapely.get_type_id(geoms)
     geometry_type = np.where(type_id >= 0, _TYPE_NAMES[np.clip(type_id, 0, 7)], "")
@@ -205,7 +207,7 @@ def measure_batch(batch: Batch, source: VectorSource, *, keep_lonlat: bool = Fal
         dist[vertex_path[1:] != vertex_path[:-1]] = 0.0
         per_path = np.bincount(vertex_path[:-1], weights=dist, minlength=len(paths))
     else:
-        dist, per_path = np.zeros(0), np.zeros(len(paths))
+        dist, per_path = np.zeros(0, dtype=np.float64), np.zeros(len(paths), dtype=np.float64)
     country_km = None
     if countries is not None:
         country_km = split_paths_km(countries, lon, lat, vertex_path, path_owner, np.append(dist, 0.0), len(geoms))
@@ -286,7 +288,8 @@ def shipped_region(index: CountryIndex) -> shapely.Geometry:
 @functools.lru_cache(maxsize=1)
 def _shipped_index() -> tuple[CountryIndex, tuple[float, float, float, float]]:
     index = CountryIndex.shipped()
-    return index, tuple(float(v) for v in shapely.bounds(shipped_region(index)))
+    xmin, ymin, xmax, ymax = (float(v) for v in shapely.bounds(shipped_region(index)))
+    return index, (xmin, ymin, xmax, ymax)
 
 
 @functools.lru_cache(maxsize=4)
@@ -342,7 +345,7 @@ def split_dict(country_km: np.ndarray, keys: Sequence[str]) -> dict[str, float]:
     """
     out = {}
     for j in np.flatnonzero(country_km > 0):
-        key = keys[j]
+        key = keys[int(j)]
         if key == SEA and country_km[j] <= 1e-6:
             continue
         out[key] = float(country_km[j])
@@ -485,7 +488,7 @@ def rows_from_results(
         labels = _labels(batch)
         for i in np.flatnonzero(result.has_geometry):
             split = None
-            if countries is not None and result.measured[i]:
+            if countries is not None and result.country_km is not None and result.measured[i]:
                 split = split_dict(result.country_km[i], countries.keys)
                 for key, km in split.items():
                     summary.country_lengths_km[key] = summary.country_lengths_km.get(key, 0.0) + km
@@ -497,7 +500,7 @@ def rows_from_results(
                 length_km=None if math.isnan(length) else length,
                 country_lengths_km=split,
                 properties=records[i] if records is not None else None,
-                geometry=result.lonlat[i] if full else None,
+                geometry=result.lonlat[i] if full and result.lonlat is not None else None,
             )
         if progress is not None:
             progress(n)
@@ -519,7 +522,8 @@ def _labels(batch: Batch) -> list[str]:
     """Row names: the id-field value, else ``#n`` (1-based position)."""
     if batch.ids is not None:
         return [v if v not in (None, "") else f"#{batch.start + i + 1}" for i, v in enumerate(batch.ids)]
-    return [f"#{batch.start + i + 1}" for i in range(batch.size or len(batch.geometries))]
+    n = batch.size or (0 if batch.geometries is None else len(batch.geometries))
+    return [f"#{batch.start + i + 1}" for i in range(n)]
 
 
 def write_measurements(

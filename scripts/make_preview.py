@@ -27,6 +27,19 @@ VIEWPORT = {"width": 1000, "height": 580}
 MAX_BYTES = 200_000
 
 
+def quantised(png: bytes, colors: int = 256) -> bytes:
+    """The screenshot in an indexed palette: a map has few colours, and the
+    repository keeps a small file (Pillow comes with matplotlib)."""
+    import io
+
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png)).convert("RGB").quantize(colors=colors, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
 def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         write_maps(Path(tmp), measure_geodata(), offline=True)
@@ -36,7 +49,7 @@ def main() -> int:
             page.goto((Path(tmp) / "maps" / "index.html").as_uri())
             page.wait_for_function("window.transcaspianMaps && window.transcaspianMaps.length > 0")
             page.wait_for_timeout(500)
-            png = page.screenshot(type="png")
+            png = quantised(page.screenshot(type="png"))
             browser.close()
     if len(png) > MAX_BYTES:
         print(f"preview is {len(png)} bytes, over {MAX_BYTES}; shrink VIEWPORT", file=sys.stderr)

@@ -118,3 +118,33 @@ def test_language_option_forces_conventions():
 def test_help_points_to_the_readme():
     result = CliRunner().invoke(main, ["check-text", "--help"])
     assert "README" in result.output
+
+
+def test_curators_extend_the_gazetteer_and_patterns(tmp_path):
+    gazetteer = tmp_path / "extra_gazetteer.toml"
+    gazetteer.write_text('[[system]]\nid = "fiber_aktau_sumgayit"\nsubject = "fiber_aktau_sumgayit"\nnames = ["Digital Silk Way cable"]\nkinds = ["fiber"]\n', encoding="utf-8")
+    patterns = tmp_path / "extra_patterns.toml"
+    patterns.write_text("[length_units.km]\nfactor = 1.0\nforms = ['klicks']\n", encoding="utf-8")
+    text = "The Digital Silk Way cable will be 380 klicks long."
+    before = json.loads(run("-", "--format", "json", input=text).stdout)
+    assert before["figures"] == []
+    after = run("-", "--format", "json", "--gazetteer", str(gazetteer), "--patterns", str(patterns), input=text)
+    assert after.exit_code == 0, after.stderr
+    (fig,) = json.loads(after.stdout)["figures"]
+    assert (fig["value"], fig["subject"], fig["verdict"]) == (380, "fiber_aktau_sumgayit", "consistent")
+
+
+@pytest.mark.parametrize(
+    "option, body, text",
+    [
+        ("--gazetteer", "[[system]\n", "not valid TOML"),
+        ("--gazetteer", '[[system]]\nid = "x"\nsubject = "no_such_leg"\nnames = ["X"]\n', "not a leg, route or layer"),
+        ("--patterns", "[length_units.km]\nfactor = 1.0\nforms = ['(unclosed']\n", "not a valid regular expression"),
+    ],
+)
+def test_a_bad_curator_file_is_one_line_and_exit_3(tmp_path, option, body, text):
+    path = tmp_path / "extra.toml"
+    path.write_text(body, encoding="utf-8")
+    result = run("-", option, str(path), input=GOOD)
+    assert result.exit_code == 3, result.stderr
+    assert text in result.stderr and len(result.stderr.strip().splitlines()) == 1

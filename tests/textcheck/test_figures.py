@@ -186,3 +186,9 @@ def test_any_text_gives_well_formed_figures(text):
         assert fig.value_max is None or fig.value_max > fig.value
     for a, b in zip(found, found[1:]):
         assert a.end <= b.start  # no two figures overlap
+
+
+def test_length_factors_are_the_registers():
+    from transcaspian.claims.model import LENGTH_UNITS
+
+    assert {u.name: u.factor for u in P.length_units} == LENGTH_UNITS

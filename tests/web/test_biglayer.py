@@ -172,3 +172,22 @@ def test_big_layer__draws_and_opens_text_popups_in_chromium(tmp_path, monkeypatc
         assert page.evaluate("() => window.transcaspianBigLayers[0].stats.draws.slice(-1)[0].zoom") == 13
         assert not errors
         browser.close()
+
+
+def test_big_layer__polygons_points_and_multi_parts_keep_their_features():
+    geoms = [
+        shapely.Polygon([(49, 40), (50, 40), (50, 41), (49, 41)], holes=[[(49.2, 40.2), (49.4, 40.2), (49.4, 40.4)]]),
+        shapely.Point(51.0, 42.0),
+        shapely.MultiLineString([[(46, 38), (47, 39)], [(47, 39), (48, 38.5)]]),
+        shapely.GeometryCollection([shapely.Point(52, 43), shapely.LineString([(52, 43), (53, 44)])]),
+    ]
+    frame = gpd.GeoDataFrame({"name": ["area", "port", "two legs", "mixed"]}, geometry=geoms, crs=4326)
+    layer = biglayer.big_layer("mixed.gpkg", frame, color="#336699", slug="mixed")
+    paths, owner = decode_level(layer["big"]["levels"][-1])
+    # Two rings for the polygon, one point, two lines, a point and a line.
+    assert owner.tolist() == [0, 0, 1, 2, 2, 3, 3]
+    assert [len(p) for p in paths] == [5, 4, 1, 2, 2, 1, 2]
+    table = json.loads(layer["big"]["attributes"])
+    lengths = table["values"][0]
+    assert lengths[1] == "" and float(lengths[2]) > 0  # a point has no length
+    assert biglayer.families(frame) == {"area", "point", "line"}

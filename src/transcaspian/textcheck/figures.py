@@ -8,6 +8,11 @@ backwards (:func:`transcaspian.textcheck.numbers.number_before`), then a range
 "yaklaşık", "-dən çox") around it. Miles and nautical miles are converted to
 km with the factors the claims register uses, and the figure keeps its own
 unit.
+
+Not pint: a figure and the claim it becomes (``--save-claims``) must convert
+exactly alike, so the factors are the register's own
+(:data:`transcaspian.claims.model.LENGTH_UNITS`, repeated in ``patterns.toml``
+and checked equal by the tests); four factors need no units library.
 """
 
 from __future__ import annotations
@@ -161,13 +166,33 @@ def _other_figures(text: str, sent: Sentence, index: int, patterns: Patterns) ->
                 start, end = num.start, m.end()
             if unit.base == "years" and num.value.is_integer() and 1800 <= num.value <= 2100 and num.has_digits:
                 continue  # "2024 год", "2006-cı il": a date, not a duration
+            written = re.sub(r"\s+", " ", m.group())
+            if not unit.prefix:
+                # "from 5 million to 17 million tonnes", "30 ile 34 saat": the low end is a figure too
+                rng = _range(text, sent.start, num, sent.language, patterns)
+                if rng is not None:
+                    low = rng[0]
+                    out.append(
+                        Figure(text[low.start : low.end], low.start, low.end, low.value, None, written, unit.kind, "about",
+                               sent.language, index, unit.factor, unit.base)
+                    )
             start, qualifier = _extend_left(text, sent.start, start, patterns)
             out.append(
                 Figure(
-                    text[start:end], start, end, num.value, None, re.sub(r"\s+", " ", m.group()), unit.kind, qualifier,
+                    text[start:end], start, end, num.value, None, written, unit.kind, qualifier,
                     sent.language, index, unit.factor, unit.base,
                 )
             )
+    return out
+
+
+def _date_figures(text: str, sent: Sentence, index: int, patterns: Patterns) -> list[Figure]:
+    """Completion dates ("by the end of 2026", "до конца 2026 года", "2026 sonuna kadar")."""
+    out = []
+    for pattern in patterns.dates:
+        for m in pattern.finditer(text, sent.start, sent.end):
+            start, end = m.span("year")
+            out.append(Figure(m.group("year"), start, end, float(m.group("year")), None, "year", "date", "about", sent.language, index, 1.0, "year"))
     return out
 
 
@@ -185,6 +210,7 @@ def find_figures(text: str, sents: list[Sentence], patterns: Patterns) -> list[F
     for i, sent in enumerate(sents):
         found.extend(_length_figures(text, sent, i, patterns))
         found.extend(_other_figures(text, sent, i, patterns))
+        found.extend(_date_figures(text, sent, i, patterns))
     found.sort(key=lambda f: (-(f.end - f.start), not f.is_length, f.start))
     kept: list[Figure] = []
     for fig in found:

@@ -77,6 +77,7 @@ class Patterns:
     range_separator: re.Pattern[str]
     range_opener: re.Pattern[str]
     conventions: Mapping[str, Conventions]
+    dates: tuple[re.Pattern[str], ...] = ()
 
 
 def _alternation(forms: list[str]) -> str:
@@ -167,6 +168,7 @@ def compile_patterns(doc: Mapping[str, Any]) -> Patterns:
                 lang: Conventions(tuple(spec["thousands"]), tuple(spec["decimal"]), tuple(spec["three_digit_thousands"]))
                 for lang, spec in doc["languages"].items()
             },
+            dates=tuple(re.compile(_LEFT + form, _FLAGS) for form in doc.get("dates", {}).get("forms", [])),
         )
     except re.error as error:
         raise DataError(f"a pattern is not a valid regular expression ({error}); fix it", file="patterns.toml") from None

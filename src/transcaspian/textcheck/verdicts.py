@@ -191,6 +191,8 @@ class Judge:
         if tie.subject is None:
             return ComparedFigure(fig, tie, "", None, "no_claim")
         ids = set(tie.subject.ids) | set(self.gazetteer.systems[tie.system].subject if tie.system in self.gazetteer.systems else ())
+        if fig.kind == "date":
+            return self._compare_date(fig, tie, name, ids)
         facts = []
         for c in self.register.facts():
             if c.subject is None or not set(c.subject.ids) & ids or isinstance(c.value, str):
@@ -206,6 +208,22 @@ class Judge:
                 return ComparedFigure(fig, tie, name, c, "matches")
         facts.sort(key=lambda cv: ("canonical", "variant", "headline").index(cv[0].role))
         return ComparedFigure(fig, tie, name, facts[0][0], "differs")
+
+    def _compare_date(self, fig: Figure, tie: Tie, name: str, ids: set[str]) -> ComparedFigure:
+        """A completion year against the register's dates about the subject (completion first)."""
+        dates = sorted(
+            (c for c in self.register.facts() if c.subject is not None and set(c.subject.ids) & ids and c.unit == "date"),
+            key=_date_rank,
+        )
+        if not dates:
+            return ComparedFigure(fig, tie, name, None, "no_claim")
+        year = f"{fig.value:.0f}"
+        same = [c for c in dates if year in str(c.value)]
+        return ComparedFigure(fig, tie, name, same[0], "matches") if same else ComparedFigure(fig, tie, name, dates[0], "differs")
+
+
+def _date_rank(claim: Claim) -> tuple[int, int]:
+    return (0 if "completion" in claim.metric else 1, ("canonical", "variant", "headline").index(claim.role))
 
 
 def fact_unit(claim: Claim, patterns: Patterns) -> tuple[str, str, float] | None:

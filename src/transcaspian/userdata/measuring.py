@@ -194,7 +194,9 @@ def measure_batch(batch: Batch, source: VectorSource, *, keep_lonlat: bool = Fal
     DataError
         On NaN or out-of-range coordinates, naming the feature.
     """
-    geoms = batch.geometry_array
+    geoms = batch.geometries
+    if geoms is None:
+        raise ValueError("measure_batch needs a batch read with its geometries")
     has_geometry = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     type_id = shapely.get_type_id(geoms)
     geometry_type = np.where(type_id >= 0, _TYPE_NAMES[np.clip(type_id, 0, 7)], "")
@@ -217,7 +219,7 @@ def measure_batch(batch: Batch, source: VectorSource, *, keep_lonlat: bool = Fal
         dist[vertex_path[1:] != vertex_path[:-1]] = 0.0
         per_path = np.bincount(vertex_path[:-1], weights=dist, minlength=len(paths))
     else:
-        dist, per_path = np.zeros(0), np.zeros(len(paths), dtype="float64")
+        dist, per_path = np.zeros(0, dtype=np.float64), np.zeros(len(paths), dtype=np.float64)
     country_km = None
     if countries is not None:
         country_km = split_paths_km(countries, lon, lat, vertex_path, path_owner, np.append(dist, 0.0), len(geoms))
@@ -553,7 +555,7 @@ def rows_from_results(
                 length_km=None if math.isnan(length) else length,
                 country_lengths_km=split,
                 properties=records[i] if records is not None else None,
-                geometry=result.lonlat_array[i] if full else None,
+                geometry=result.lonlat[i] if full and result.lonlat is not None else None,
             )
         if progress is not None:
             progress(n)
@@ -578,7 +580,8 @@ def _labels(batch: Batch) -> list[str]:
     """Row names: the id-field value, else ``#n`` (1-based position)."""
     if batch.ids is not None:
         return [v if v not in (None, "") else f"#{batch.start + i + 1}" for i, v in enumerate(batch.ids)]
-    return [f"#{batch.start + i + 1}" for i in range(batch.size or len(batch.geometry_array))]
+    n = batch.size or (0 if batch.geometries is None else len(batch.geometries))
+    return [f"#{batch.start + i + 1}" for i in range(n)]
 
 
 def write_measurements(

@@ -20,6 +20,9 @@
   var HEX_COLOR = /^#[0-9a-fA-F]{3,8}$/;
   var TOLERANCE_PX = 6;
   var CHUNK_SEGMENTS = 500;
+  // Vertices one frame may stroke: with more lines in view than pixels to show
+  // them, a coarser level draws the same picture several times faster.
+  var FRAME_VERTICES = 400000;
   var MAX_LAT = 85.0511287798;
 
   function bytesOf(b64) {
@@ -123,12 +126,25 @@
       this.stats = { decodeMs: window.performance.now() - start, draws: [], firstDraw: null };
     },
 
-    _levelFor: function (zoom) {
+    _levelFor: function (zoom, view) {
+      var chosen = this._levels.length - 1;
       for (var i = 0; i < this._levels.length; i++) {
         var maxZoom = this._levels[i].maxZoom;
-        if (maxZoom === null || maxZoom === undefined || zoom <= maxZoom) return this._levels[i];
+        if (maxZoom === null || maxZoom === undefined || zoom <= maxZoom) { chosen = i; break; }
       }
-      return this._levels[this._levels.length - 1];
+      // Too many vertices in view for one frame: step down to coarser levels.
+      while (view && chosen > 0 && this._verticesIn(this._levels[chosen], view) > FRAME_VERTICES) chosen--;
+      return this._levels[chosen];
+    },
+
+    _verticesIn: function (level, view) {
+      var box = level.box, start = level.start, n = 0;
+      for (var p = 0; p < level.paths; p++) {
+        var q = 4 * p;
+        if (box[q] > view[2] || box[q + 2] < view[0] || box[q + 1] > view[3] || box[q + 3] < view[1]) continue;
+        n += start[p + 1] - start[p];
+      }
+      return n;
     },
 
     // Nothing to project per feature: drawing reads the decoded arrays.
@@ -143,12 +159,13 @@
       var t0 = window.performance.now();
       var ctx = this._ctx;
       var zoom = map.getZoom();
-      var level = this._levelFor(zoom);
       var world = 256 * Math.pow(2, zoom);
       var origin = map.getPixelOrigin();
       var b = this._bounds;
       var vx0 = (b.min.x + origin.x) / world, vy0 = (b.min.y + origin.y) / world;
       var vx1 = (b.max.x + origin.x) / world, vy1 = (b.max.y + origin.y) / world;
+      var level = this._levelFor(zoom, [vx0, vy0, vx1, vy1]);
+      this._drawnLevel = level;
       var box = level.box, start = level.start, xs = level.x, ys = level.y;
       var ox = origin.x, oy = origin.y;
       ctx.save();
@@ -194,7 +211,7 @@
       ctx.stroke();
       ctx.restore();
       var ms = window.performance.now() - t0;
-      this.stats.draws.push({ zoom: zoom, paths: drawn, ms: ms });
+      this.stats.draws.push({ zoom: zoom, paths: drawn, ms: ms, level: this._levels.indexOf(level) });
       if (this.stats.draws.length > 50) this.stats.draws.shift();
       if (this.stats.firstDraw === null) this.stats.firstDraw = window.performance.now();
     },
@@ -203,7 +220,7 @@
     _hit: function (point) {
       var map = this._map;
       var zoom = map.getZoom();
-      var level = this._levelFor(zoom);
+      var level = this._drawnLevel || this._levelFor(zoom);
       var world = 256 * Math.pow(2, zoom);
       var origin = map.getPixelOrigin();
       var px = point.x + origin.x, py = point.y + origin.y;

@@ -268,7 +268,9 @@
    */
   function drawBasemap(map, basemap) {
     var renderer = L.canvas({ pane: "tc_basemap", padding: 0.3 });
-    var levels = (basemap.levels || []).map(function (level) {
+    // A level's shapes are built the first time its zoom is reached: the
+    // finer levels cost nothing to a reader who never zooms in.
+    function build(level) {
       var q = level.q, box = level.box;
       var group = L.layerGroup();
       var polys = [], outlines = [];
@@ -286,14 +288,16 @@
       }
       group.addLayer(L.polygon(polys, L.extend({ stroke: !box, color: BORDER, weight: 0.7, opacity: 1, fillColor: LAND, fillOpacity: 1 }, common)));
       if (box && outlines.length) group.addLayer(L.polyline(outlines, L.extend({ color: BORDER, weight: 0.7, opacity: 1 }, common)));
-      return { z: level.z || 0, group: group };
-    });
+      return group;
+    }
+    var levels = (basemap.levels || []).map(function (level) { return { z: level.z || 0, data: level, group: null }; });
     function update() {
       var z = map.getZoom();
       levels.forEach(function (level) {
         var on = z >= level.z;
+        if (on && !level.group) level.group = build(level.data);
         if (on && !map.hasLayer(level.group)) map.addLayer(level.group);
-        if (!on && map.hasLayer(level.group)) map.removeLayer(level.group);
+        if (!on && level.group && map.hasLayer(level.group)) map.removeLayer(level.group);
       });
     }
     map.on("zoomend", update);
@@ -311,6 +315,7 @@
     var items = (labels || []).map(function (label, i) {
       var node = el("span", "tc-label tc-label-" + String(label[0]).replace(/[^a-z]/g, ""), label[5]);
       node.setAttribute("aria-hidden", "true");
+      node.style.display = "none";
       pane.appendChild(node);
       var rank = label[0] === "sea" ? 0 : label[0] === "country" ? 1 + label[3] / 20 : 2;
       return { node: node, latlng: L.latLng(label[2], label[1]), minZoom: label[3], maxZoom: label[4], rank: rank, order: i, w: 0, h: 0 };
@@ -318,26 +323,27 @@
     items.sort(function (a, b) { return a.rank - b.rank || a.order - b.order; });
     function place() {
       var z = map.getZoom(), size = map.getSize(), taken = [];
-      items.forEach(function (item) {
-        var show = z >= item.minZoom && z <= item.maxZoom;
-        var p = show ? map.latLngToLayerPoint(item.latlng) : null;
-        var c = show ? map.latLngToContainerPoint(item.latlng) : null;
-        if (show && (c.x < -200 || c.y < -50 || c.x > size.x + 200 || c.y > size.y + 50)) show = false;
-        if (show) {
-          if (!item.w) {
-            item.node.style.display = "block";
-            item.w = item.node.offsetWidth + 6;
-            item.h = item.node.offsetHeight + 2;
-          }
-          var box = [c.x - item.w / 2, c.y - item.h / 2, c.x + item.w / 2, c.y + item.h / 2];
-          show = !taken.some(function (t) { return box[0] < t[2] && box[2] > t[0] && box[1] < t[3] && box[3] > t[1]; });
-          if (show) {
-            taken.push(box);
-            L.DomUtil.setPosition(item.node, p);
-          }
-        }
-        item.node.style.display = show ? "block" : "none";
+      var shown = items.filter(function (item) {
+        if (z < item.minZoom || z > item.maxZoom) return false;
+        var c = map.latLngToContainerPoint(item.latlng);
+        item.c = c;
+        return !(c.x < -200 || c.y < -50 || c.x > size.x + 200 || c.y > size.y + 50);
       });
+      // Measure every new label in one layout pass (reading sizes one by one
+      // between writes would lay the page out once per label).
+      var fresh = shown.filter(function (item) { return !item.w; });
+      fresh.forEach(function (item) { item.node.style.display = "block"; });
+      fresh.forEach(function (item) { item.w = item.node.offsetWidth + 6; item.h = item.node.offsetHeight + 2; });
+      var visible = new Set();
+      shown.forEach(function (item) {
+        var c = item.c;
+        var box = [c.x - item.w / 2, c.y - item.h / 2, c.x + item.w / 2, c.y + item.h / 2];
+        if (taken.some(function (t) { return box[0] < t[2] && box[2] > t[0] && box[1] < t[3] && box[3] > t[1]; })) return;
+        taken.push(box);
+        visible.add(item);
+        L.DomUtil.setPosition(item.node, map.latLngToLayerPoint(item.latlng));
+      });
+      items.forEach(function (item) { item.node.style.display = visible.has(item) ? "block" : "none"; });
     }
     map.on("zoomend moveend resize", place);
     place();
@@ -1282,8 +1288,8 @@
         if (n) right = Math.max(right, n.offsetWidth);
       });
       right = size.x - right >= 420 ? right + 10 : 0;
-      var left = size.x >= SMALL ? 240 : 50;
-      return L.extend({ paddingTopLeft: [Math.min(left, size.x / 3), 10], paddingBottomRight: [right + 10, 20], animate: false }, extra);
+      // The left column of buttons, and the search field above the data.
+      return L.extend({ paddingTopLeft: [56, size.x >= SMALL ? 50 : 10], paddingBottomRight: [right + 10, 20], animate: false }, extra);
     }
 
     function rememberHash(id) {

@@ -121,6 +121,23 @@ def test_country_part__is_the_country_entry_of_country_lengths(countries):
     assert country_part(coords, "KAZ", countries) == []
 
 
+def test_country_part__one_piece_per_stretch_so_its_ends_are_where_it_enters_and_leaves(countries):
+    # Baku -> Tbilisi -> Akhalkalaki: the cut works segment by segment, yet each stretch of the
+    # line inside Azerbaijan comes back as one piece, as many pieces as runs of densified
+    # vertices inside the country, each shorter end to end than along the line.
+    from transcaspian.geo.geodesy import densify
+
+    coords = np.array([(49.87, 40.41), (47.5, 41.0), (45.05, 41.25), (44.8, 41.7), (43.48, 41.41)])
+    inside = [countries.country_at(lon, lat) == "AZE" for lon, lat in densify(coords, 0.2)]
+    runs = sum(1 for k, flag in enumerate(inside) if flag and (k == 0 or not inside[k - 1]))
+    pieces = country_part(coords, "AZE", countries)
+    assert len(pieces) == runs >= 1
+    assert tuple(pieces[0].coords[0]) == pytest.approx((49.87, 40.41))
+    for piece in pieces:
+        first, last = np.asarray(piece.coords)[[0, -1]]
+        assert 0.5 * line_length_km(piece) < line_length_km(np.stack([first, last])) < line_length_km(piece)
+
+
 def test_country_index__shipped_is_the_natural_earth_data():
     shipped = CountryIndex.shipped()
     assert len(shipped.codes) == len(load_countries()["features"])

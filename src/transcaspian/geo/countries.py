@@ -203,7 +203,16 @@ def country_part(coords: np.ndarray, country: str, countries: CountryIndex) -> l
         :func:`line_length_km` sum is the country's entry in
         :func:`country_lengths_km`. Empty when the line does not enter it.
     """
-    return [piece for code, piece in cut_by_countries(coords, countries)[1] if code == country]
+    pieces = [piece for code, piece in cut_by_countries(coords, countries)[1] if code == country]
+    lines = [part for part in shapely.get_parts(np.asarray(pieces, dtype=object)) if isinstance(part, shapely.LineString) and not part.is_empty]
+    if len(lines) < 2:
+        return lines
+    # The cut works segment by segment, so a stretch across one country comes back as many
+    # short pieces; joined end to end again, each piece runs from where the line enters the
+    # country to where it leaves, which is what the distance between a part's ends means.
+    merged = shapely.get_parts(shapely.line_merge(shapely.MultiLineString(lines), directed=True))
+    along = shapely.LineString(coords)
+    return sorted(merged, key=lambda piece: along.project(shapely.Point(piece.coords[0])))
 
 
 def cut_by_countries(coords: np.ndarray, countries: CountryIndex) -> tuple[shapely.LineString, list[tuple[str, BaseGeometry]]]:

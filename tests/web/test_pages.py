@@ -485,11 +485,28 @@ def test_online__tiles_with_provider_attribution_and_integrity(browser, cdn_maps
         context.close()
 
 
-def test_online__scripts_cannot_load_the_page_says_so(browser, cdn_maps):
+def test_online__cdn_fails_then_leaflet_beside_the_page_and_the_built_in_basemap(browser, cdn_maps):
+    context = cdn_context(browser, tiles_ok=False, leaflet_ok=False)
+    page = context.new_page()
+    try:
+        open_map(page, cdn_maps / "index.html")
+        page.wait_for_function("document.querySelector('.leaflet-container').classList.contains('tc-tiles-failed')", timeout=12_000)
+        assert not page.locator("#tc-failed").count()
+        land, sea = pixel_shares(page.screenshot())
+        assert land > 0.2 and sea > 0.02
+    finally:
+        context.close()
+
+
+def test_online__scripts_cannot_load_the_page_says_so(browser, tmp_path):
+    # A user map online is one file: without the CDN there is no Leaflet, and it says so.
+    frame = gpd.GeoDataFrame([{"name": "a", "geometry": shapely.LineString([(49, 40), (51, 43)])}], geometry="geometry", crs="EPSG:4326")
+    path = tmp_path / "online.html"
+    path.write_text(user_map_html([("a.geojson", frame)]), encoding="utf-8")
     context = cdn_context(browser, tiles_ok=True, leaflet_ok=False)
     page = context.new_page()
     try:
-        page.goto((cdn_maps / "index.html").as_uri())
+        page.goto(path.as_uri())
         page.wait_for_timeout(800)
         failed = page.locator("#tc-failed")
         assert failed.is_visible()

@@ -435,8 +435,11 @@ def test_legend__each_sample_once_in_order():
 # -- the pages -----------------------------------------------------------------
 
 
-def test_network_maps__index_per_layer_and_embed(cdn_pages):
-    assert sorted(cdn_pages) == sorted([*MAP_PAGES, "embed.html"])
+def test_network_maps__index_per_layer_and_embed(cdn_pages, offline_pages):
+    leaflet = [f"leaflet-{render_assets.LEAFLET_VERSION}.js", f"leaflet-{render_assets.LEAFLET_VERSION}.css"]
+    assert sorted(cdn_pages) == sorted([*MAP_PAGES, "embed.html", *leaflet])  # Leaflet beside the pages, for when the CDN fails
+    assert sorted(offline_pages) == sorted([*MAP_PAGES, "embed.html"])
+    assert f'<script src="{leaflet[0]}">' in cdn_pages["index.html"]
 
 
 def test_map_html__deterministic(measured):
@@ -538,7 +541,8 @@ def test_embed_page__escapes_the_title():
 
 def test_write_maps__writes_every_page(tmp_path, measured):
     paths = write_maps(tmp_path, measured)
-    assert sorted(p.name for p in paths) == sorted([*MAP_PAGES, "embed.html", "index.png", "index.svg"])
+    leaflet = [f"leaflet-{render_assets.LEAFLET_VERSION}.js", f"leaflet-{render_assets.LEAFLET_VERSION}.css"]
+    assert sorted(p.name for p in paths) == sorted([*MAP_PAGES, "embed.html", "index.png", "index.svg", *leaflet])
     assert all((tmp_path / "maps" / p.name).read_bytes() for p in paths)
 
 

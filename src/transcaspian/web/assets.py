@@ -129,3 +129,29 @@ def cdn_tags() -> str:
         f'<link rel="stylesheet" href="{css_url}" integrity="{sri("leaflet.css")}" crossorigin="anonymous">\n'
         f'<script src="{js_url}" integrity="{sri("leaflet.js")}" crossorigin="anonymous"></script>'
     )
+
+
+def local_leaflet_files() -> dict[str, str]:
+    """Leaflet beside the published pages, for when the CDN cannot be reached.
+
+    Returns
+    -------
+    dict of str to str
+        ``leaflet-<version>.js`` (as shipped) and ``leaflet-<version>.css``
+        (its images inlined as ``data:`` URIs, so the two files are all it needs).
+    """
+    js, css = leaflet_inline()
+    return {f"leaflet-{LEAFLET_VERSION}.js": js, f"leaflet-{LEAFLET_VERSION}.css": css}
+
+
+def local_fallback_tag() -> str:
+    """A script that loads :func:`local_leaflet_files` when the CDN's Leaflet did not load.
+
+    Written synchronously (``document.write``) because folium's map script
+    follows at once and needs ``L``; the files are same-origin with the page.
+    """
+    js_name, css_name = (f"leaflet-{LEAFLET_VERSION}.{ext}" for ext in ("js", "css"))
+    return script_tag(
+        "window.L || document.write('<link rel=\"stylesheet\" href=\"" + css_name + "\">"
+        "<script src=\"" + js_name + "\"><\\/script>');"
+    )

@@ -135,7 +135,9 @@ def _fix_ids(root: Element) -> None:
     walk(root)
 
 
-def make_map(payload: Mapping[str, Any], *, offline: bool = False, tiles: str = DEFAULT_TILES, card: str | None = None) -> folium.Map:
+def make_map(
+    payload: Mapping[str, Any], *, offline: bool = False, tiles: str = DEFAULT_TILES, card: str | None = None, local_fallback: bool = False
+) -> folium.Map:
     """A folium map that draws ``payload`` with map.js.
 
     Parameters
@@ -150,6 +152,10 @@ def make_map(payload: Mapping[str, Any], *, offline: bool = False, tiles: str = 
         Online only: the ``xyzservices`` tile provider (:func:`tile_provider`).
     card : str, optional
         Address of the social-card image for the Open Graph and Twitter tags.
+    local_fallback : bool
+        Online only: load Leaflet from the copy beside the page
+        (:func:`~transcaspian.web.assets.local_leaflet_files`) when the CDN
+        cannot be reached; the map then draws its built-in basemap.
 
     Returns
     -------
@@ -176,7 +182,8 @@ def make_map(payload: Mapping[str, Any], *, offline: bool = False, tiles: str = 
         figure.header.add_child(Text(render_assets.script_tag(js)), name="leaflet")
     else:
         provider = tile_provider(tiles)
-        figure.header.add_child(Text(render_assets.cdn_tags()), name="leaflet")
+        tags = render_assets.cdn_tags() + ("\n" + render_assets.local_fallback_tag() if local_fallback else "")
+        figure.header.add_child(Text(tags), name="leaflet")
         folium.TileLayer(provider, control=False).add_to(m)
     m.add_child(MapData(payload, card=card))
     setattr(m, "tc_lang", str(payload.get("lang", "en")))  # noqa: B010 (read by map_html for <html lang>)
@@ -253,14 +260,19 @@ def network_maps(measured: Any, *, offline: bool = False, lang: str = "en", tile
     -------
     dict of str to str
         ``index.html`` (all layers), ``<layer>.html`` for each network layer,
-        ``routes.html`` and ``places.html``, and ``embed.html``.
+        ``routes.html`` and ``places.html``, and ``embed.html``; online, also
+        Leaflet's script and stylesheet, loaded when the CDN cannot be reached.
     """
     index = network_payload(measured, lang=lang)
-    pages = {INDEX_FILE: map_html(make_map(index, offline=offline, tiles=tiles, card=CARD_FILE))}
+    fallback = not offline  # online pages get Leaflet beside them, for when the CDN fails
+    pages = {INDEX_FILE: map_html(make_map(index, offline=offline, tiles=tiles, card=CARD_FILE, local_fallback=fallback))}
     keys = [k for k in LAYERS if k in measured.geodata.layers]
     for key in [*keys, "routes", "places"]:
-        pages[f"{key}.html"] = map_html(make_map(network_payload(measured, [key], lang=lang), offline=offline, tiles=tiles, card=CARD_FILE))
+        payload = network_payload(measured, [key], lang=lang)
+        pages[f"{key}.html"] = map_html(make_map(payload, offline=offline, tiles=tiles, card=CARD_FILE, local_fallback=fallback))
     pages[EMBED_FILE] = embed_page(INDEX_FILE, title=str(index["title"]))
+    if fallback:
+        pages.update(render_assets.local_leaflet_files())
     return pages
 
 

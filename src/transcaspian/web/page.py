@@ -267,12 +267,13 @@ def network_maps(measured: Any, *, offline: bool = False, lang: str = "en", tile
         ``routes.html`` and ``places.html``, and ``embed.html``; online, also
         Leaflet's script and stylesheet, loaded when the CDN cannot be reached.
     """
-    index = network_payload(measured, lang=lang)
+    # Online pages draw on tiles: the basemap's finer levels would be left out anyway.
+    index = network_payload(measured, lang=lang, detail=offline)
     fallback = not offline  # online pages get Leaflet beside them, for when the CDN fails
     pages = {INDEX_FILE: map_html(make_map(index, offline=offline, tiles=tiles, card=CARD_FILE, local_fallback=fallback))}
     keys = [k for k in LAYERS if k in measured.geodata.layers]
     for key in [*keys, "routes", "places"]:
-        payload = network_payload(measured, [key], lang=lang)
+        payload = network_payload(measured, [key], lang=lang, detail=offline)
         pages[f"{key}.html"] = map_html(make_map(payload, offline=offline, tiles=tiles, card=CARD_FILE, local_fallback=fallback))
     pages[EMBED_FILE] = embed_page(INDEX_FILE, title=str(index["title"]))
     if fallback:
@@ -303,4 +304,4 @@ def user_map_html(
     tiles : str
         Online tile provider.
     """
-    return map_html(make_map(user_payload(layers, title=title, lang=lang), offline=offline, tiles=tiles))
+    return map_html(make_map(user_payload(layers, title=title, lang=lang, detail=offline), offline=offline, tiles=tiles))

@@ -107,7 +107,9 @@ def _name(names: dict[str, str], lang: str) -> str:
     return names.get(lang) or names.get("en") or ""
 
 
-def page_basemap(bounds: Sequence[Sequence[float]] | None, lang: str = "en", *, budget: int = BUDGET_BYTES, max_zoom: int = MAX_ZOOM) -> dict[str, Any]:
+def page_basemap(
+    bounds: Sequence[Sequence[float]] | None, lang: str = "en", *, budget: int = BUDGET_BYTES, max_zoom: int = MAX_ZOOM, detail: bool = True
+) -> dict[str, Any]:
     """The basemap a page carries: the world coarse, detail near the data.
 
     Parameters
@@ -123,6 +125,10 @@ def page_basemap(bounds: Sequence[Sequence[float]] | None, lang: str = "en", *, 
     max_zoom : int
         Deepest zoom of the page: the basemap's detail for the curated maps,
         deeper for a user's data surveyed to the metre.
+    detail : bool
+        Carry the finer levels around the data. An online page shows them only
+        when its tiles fail and then makes do with the world level, so it
+        leaves them out and the build does not clip them for nothing.
 
     Returns
     -------
@@ -133,6 +139,7 @@ def page_basemap(bounds: Sequence[Sequence[float]] | None, lang: str = "en", *, 
         ``max_zoom``; ``attribution``.
     """
     doc = shipped()
+    bounds = bounds if detail else None
     spans = dict(MAX_SPAN_DEG)
     while True:
         page = _page_basemap(doc, bounds, lang, spans)

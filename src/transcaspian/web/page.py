@@ -16,7 +16,6 @@ and as HTML-escaped attribute values; it is never template source.
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -123,16 +122,18 @@ class MapData(TextMacroElement):
         self.data_html = failed + f'<script type="application/json" id="tc-data">{json_for_script(payload)}</script>'
 
 
-def _fix_ids(root: Element) -> None:
-    """Replace folium's random element ids by a counter, for identical builds."""
-    counter = itertools.count()
+def _stable_names(html: str, elements: Sequence[Element]) -> str:
+    """Replace the random ids in the names of ``elements`` by a counter, for identical builds.
 
-    def walk(element: Element) -> None:
-        element._id = f"tc{next(counter)}"
-        for child in element._children.values():
-            walk(child)
-
-    walk(root)
+    branca gives every element a random id that its templates write into the
+    page (``map_<32 hex digits>``). Only the names of the elements this module
+    made are replaced, found through the public :meth:`Element.get_name`; a
+    random name cannot occur in the data, so the payload is never touched.
+    """
+    for number, element in enumerate(elements, start=1):
+        name = element.get_name()
+        html = html.replace(name, f"{name.rsplit('_', 1)[0]}_tc{number}")
+    return html
 
 
 def make_map(
@@ -175,6 +176,7 @@ def make_map(
     figure = m.get_root()
     if not isinstance(figure, Figure):  # a folium Map's root is always its Figure
         raise TypeError("the map has no Figure to put its assets in")
+    named: list[Element] = [m]
     # No jQuery, Bootstrap or awesome-markers: the map needs none of them.
     m.default_js = []
     m.default_css = []
@@ -186,10 +188,12 @@ def make_map(
         provider = tile_provider(tiles)
         tags = render_assets.cdn_tags() + ("\n" + render_assets.local_fallback_tag() if local_fallback else "")
         figure.header.add_child(Text(tags), name="leaflet")
-        folium.TileLayer(provider, control=False).add_to(m)
-    m.add_child(MapData(payload, card=card))
+        named.append(folium.TileLayer(provider, control=False).add_to(m))
+    data = MapData(payload, card=card)
+    m.add_child(data)
+    named.append(data)
+    setattr(m, "tc_named", named)  # noqa: B010 (read by map_html for stable element names)
     setattr(m, "tc_lang", str(payload.get("lang", "en")))  # noqa: B010 (read by map_html for <html lang>)
-    _fix_ids(figure)
     return m
 
 
@@ -199,7 +203,7 @@ def map_html(m: folium.Map) -> str:
     The page declares its language (``<html lang>``) and lets readers
     pinch-zoom (folium's viewport tag forbids it).
     """
-    html = m.get_root().render()
+    html = _stable_names(m.get_root().render(), getattr(m, "tc_named", [m]))
     html = html.replace("<html>", f'<html lang="{escape(getattr(m, "tc_lang", "en"))}">', 1)
     return _FOLIUM_VIEWPORT.sub(_VIEWPORT, html, count=1)
 
@@ -265,12 +269,13 @@ def network_maps(measured: Any, *, offline: bool = False, lang: str = "en", tile
         ``routes.html`` and ``places.html``, and ``embed.html``; online, also
         Leaflet's script and stylesheet, loaded when the CDN cannot be reached.
     """
-    index = network_payload(measured, lang=lang)
+    # Online pages draw on tiles: the basemap's finer levels would be left out anyway.
+    index = network_payload(measured, lang=lang, detail=offline)
     fallback = not offline  # online pages get Leaflet beside them, for when the CDN fails
     pages = {INDEX_FILE: map_html(make_map(index, offline=offline, tiles=tiles, card=CARD_FILE, local_fallback=fallback))}
     keys = [k for k in LAYERS if k in measured.geodata.layers]
     for key in [*keys, "routes", "places"]:
-        payload = network_payload(measured, [key], lang=lang)
+        payload = network_payload(measured, [key], lang=lang, detail=offline)
         pages[f"{key}.html"] = map_html(make_map(payload, offline=offline, tiles=tiles, card=CARD_FILE, local_fallback=fallback))
     pages[EMBED_FILE] = embed_page(INDEX_FILE, title=str(index["title"]))
     if fallback:
@@ -301,4 +306,4 @@ def user_map_html(
     tiles : str
         Online tile provider.
     """
-    return map_html(make_map(user_payload(layers, title=title, lang=lang), offline=offline, tiles=tiles))
+    return map_html(make_map(user_payload(layers, title=title, lang=lang, detail=offline), offline=offline, tiles=tiles))

@@ -289,17 +289,19 @@ def caption(lang: str, date: str) -> str:
     return " · ".join([*parts, text(lang, "caption_sources")])
 
 
-def page_fields(lang: str, bounds: list[list[float]] | None, *, max_zoom: int = basemap.MAX_ZOOM) -> dict[str, Any]:
-    """What every page carries besides its layers: language, words, basemap."""
+def page_fields(lang: str, bounds: list[list[float]] | None, *, max_zoom: int = basemap.MAX_ZOOM, detail: bool = True) -> dict[str, Any]:
+    """What every page carries besides its layers: language, words, basemap (``detail``: see :func:`basemap.page_basemap`)."""
     return {
         "lang": lang,
         "locale": LOCALES[lang],
         "ui": ui_strings(lang),
-        "basemap": basemap.page_basemap(bounds, lang, max_zoom=max_zoom),
+        "basemap": basemap.page_basemap(bounds, lang, max_zoom=max_zoom, detail=detail),
     }
 
 
-def network_payload(measured: Any, layer_ids: Sequence[str] | None = None, *, title: str | None = None, lang: str = "en") -> dict[str, Any]:
+def network_payload(
+    measured: Any, layer_ids: Sequence[str] | None = None, *, title: str | None = None, lang: str = "en", detail: bool = True
+) -> dict[str, Any]:
     """The JSON document of a map of the curated network.
 
     Parameters
@@ -315,6 +317,9 @@ def network_payload(measured: Any, layer_ids: Sequence[str] | None = None, *, ti
         The map's title; defaults to the layer's title or the combined title.
     lang : str
         One of :data:`i18n.LANGUAGES`; English where a word or name is missing.
+    detail : bool
+        Carry the basemap's finer levels (offline pages and static images);
+        an online page, drawn on tiles, needs only the world level.
     """
     check_language(lang)
     titles = {k: layer.title for k, layer in measured.geodata.layers.items()}
@@ -356,7 +361,7 @@ def network_payload(measured: Any, layer_ids: Sequence[str] | None = None, *, ti
         "legend": legend.as_list(),
         "bounds": bounds,
         "data_attribution": text(lang, "caption_licence"),
-        **page_fields(lang, bounds),
+        **page_fields(lang, bounds, detail=detail),
     }
 
 

@@ -92,7 +92,7 @@ def user_layer(name: str, frame: gpd.GeoDataFrame, *, color: str, table: StyleTa
     return {"id": slug, "title": name, "color": color, "pane": "places" if families == {"point"} else "lines", "features": features}
 
 
-def user_payload(layers: Sequence[tuple[str, gpd.GeoDataFrame]], *, title: str | None = None, lang: str = "en") -> dict[str, Any]:
+def user_payload(layers: Sequence[tuple[str, gpd.GeoDataFrame]], *, title: str | None = None, lang: str = "en", detail: bool = True) -> dict[str, Any]:
     """The JSON document of a map of user files.
 
     Parameters
@@ -104,6 +104,8 @@ def user_payload(layers: Sequence[tuple[str, gpd.GeoDataFrame]], *, title: str |
         The map's title; the file names when omitted.
     lang : str
         Language of the interface and basemap names.
+    detail : bool
+        Carry the basemap's finer levels (offline pages, static images).
     """
     check_language(lang)
     table, legend = StyleTable(), Legend()
@@ -132,5 +134,5 @@ def user_payload(layers: Sequence[tuple[str, gpd.GeoDataFrame]], *, title: str |
         "legend": legend.as_list(),
         "bounds": bounds,
         # A user's data may be surveyed to the metre: let readers zoom to it.
-        **page_fields(lang, bounds, max_zoom=USER_MAX_ZOOM),
+        **page_fields(lang, bounds, max_zoom=USER_MAX_ZOOM, detail=detail),
     }

@@ -22,15 +22,15 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from transcaspian.claims.judge import RECORD_FIELDS, CheckResult, check_claims, spreads
-from transcaspian.claims.model import read_claims
-from transcaspian.claims.userlayer import ACCURACY_FIELD, LayerFeature, layer_context, measure_layer_claims, run_layer_check
-from transcaspian.errors import CoordinateError, DataError, UsageError
+from transcaspian.claims.frame import check_frame
+from transcaspian.claims.judge import RECORD_FIELDS, CheckResult
+from transcaspian.claims.userlayer import run_layer_check
+from transcaspian.errors import CoordinateError, UsageError
 from transcaspian.geo.countries import SEA, CountryIndex
 from transcaspian.geo.geodesy import check_lonlat_degrees, line_length_km
 from transcaspian.measured import Measured, check_measured, measure_geodata
 from transcaspian.network.lines import places_frame
-from transcaspian.network.records import ROUTE_ACCURACIES, PathLike, load_geodata, load_sources
+from transcaspian.network.records import PathLike, load_geodata
 from transcaspian.pipeline import run_build, run_check
 
 if TYPE_CHECKING:  # folium is imported when a map is made, not with the package
@@ -227,46 +227,6 @@ def _checks_frame(result: CheckResult) -> pd.DataFrame:
     return frame.set_index("claim", drop=False)
 
 
-def _feature_ids(frame: gpd.GeoDataFrame, id_field: str | None) -> list[str]:
-    if id_field is None:
-        values = frame["id"] if "id" in frame.columns else frame.index
-    elif id_field in frame.columns:
-        values = frame[id_field]
-    elif id_field == frame.index.name:
-        values = frame.index
-    else:
-        raise UsageError(f"id_field '{id_field}' is neither a column nor the index of the layer (columns: {', '.join(map(str, frame.columns))})")
-    ids = ["" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v) for v in values]
-    seen: set[str] = set()
-    for ident in ids:
-        if ident and ident in seen:
-            raise DataError(f"id '{ident}' is used by two features; claims need unique ids: choose another id_field", record="layer")
-        seen.add(ident)
-    return ids
-
-
-def _check_frame(frame: gpd.GeoDataFrame, claims: FilePath, id_field: str | None) -> CheckResult:
-    """The layer check of :func:`transcaspian.claims.userlayer.check_layer`, on a GeoDataFrame."""
-    ids = _feature_ids(frame, id_field)
-    geoms = _lonlat(frame).values
-    features: dict[str, LayerFeature] = {}
-    accuracy = frame[ACCURACY_FIELD] if ACCURACY_FIELD in frame.columns else None
-    for i, (ident, geom) in enumerate(zip(ids, geoms)):
-        if not ident or geom is None or geom.is_empty:
-            continue
-        value = None if accuracy is None else accuracy.iloc[i]
-        if value is not None and value not in ROUTE_ACCURACIES:
-            raise DataError(f"is {value!r}; use one of {', '.join(ROUTE_ACCURACIES)}", record=f"feature '{ident}'", field=ACCURACY_FIELD)
-        length = line_length_km(geom)
-        if length > 0:
-            features[ident] = LayerFeature(ident, geom, length, value or "traced")
-    register = read_claims(Path(claims), layer_context([i for i in ids if i], load_sources()))
-    lengths = register.length_claims()
-    countries = CountryIndex.shipped() if any(c.subject is not None and c.subject.country for c in lengths) else None
-    checks = check_claims(lengths, measure_layer_claims(lengths, features, countries), register.sources)
-    return CheckResult(register, tuple(checks), tuple(spreads(checks)))
-
-
 def check_result(
     claims: FilePath | None = None,
     layer: GeoData | FilePath | None = None,
@@ -293,7 +253,7 @@ def check_result(
         raise UsageError("a layer is checked against claims about its features: pass claims=")
     if isinstance(layer, (gpd.GeoDataFrame, gpd.GeoSeries)):
         frame = layer if isinstance(layer, gpd.GeoDataFrame) else gpd.GeoDataFrame(geometry=layer)
-        return _check_frame(frame, claims, id_field)
+        return check_frame(frame.set_geometry(_lonlat(frame)), Path(claims), id_field)
     return run_layer_check(os.fspath(layer), claims, layer=layer_name, id_field=id_field, assume_crs=assume_crs)
 
 

@@ -313,7 +313,7 @@ def _check_lang(lang: str) -> None:
 
 
 def _named_frames(items: tuple[Any, ...]) -> list[tuple[str, gpd.GeoDataFrame]]:
-    from transcaspian.userdata.opening import read_vector
+    from transcaspian.userdata.reading import read_vector
 
     out = []
     for i, item in enumerate(items):

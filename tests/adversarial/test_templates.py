@@ -18,7 +18,6 @@ from pathlib import Path
 
 import jinja2
 import pytest
-
 from hostile import CASPIAN, TEMPLATE_PAYLOADS, assert_ok, cli, line_feature, write_geojson
 
 

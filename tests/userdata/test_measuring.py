@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyproj import Geod
 
+from transcaspian.userdata.batches import Batch
 from transcaspian.userdata.measuring import (
     FileSummary,
     linear_paths,
@@ -25,7 +26,7 @@ from transcaspian.userdata.measuring import (
     measure_rows,
     write_measurements,
 )
-from transcaspian.userdata.opening import Batch, open_vector
+from transcaspian.userdata.opening import open_vector
 
 #: An independent ellipsoid object, so expected values do not share state with the code.
 WGS84 = Geod(ellps="WGS84")

@@ -25,7 +25,9 @@ from pyproj import Geod, Transformer
 
 from transcaspian.cli import main
 from transcaspian.errors import DataError, UsageError
-from transcaspian.userdata.opening import UserFileWarning, open_vector, read_vector
+from transcaspian.userdata.batches import UserFileWarning
+from transcaspian.userdata.opening import open_vector
+from transcaspian.userdata.reading import read_vector
 
 #: An independent ellipsoid object, so expected values do not share state with the code.
 WGS84 = Geod(ellps="WGS84")

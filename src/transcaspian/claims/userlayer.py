@@ -37,8 +37,10 @@ from transcaspian.claims.parsing import read_claims
 from transcaspian.errors import DataError
 from transcaspian.geo.countries import CountryIndex
 from transcaspian.network.records import ROUTE_ACCURACIES, Source, load_sources, worst_accuracy
+from transcaspian.userdata.batches import DEFAULT_ID_FIELD, VectorSource
 from transcaspian.userdata.measuring import linear_paths, measure_batch
-from transcaspian.userdata.opening import DEFAULT_ID_FIELD, Skipped, VectorSource, no_geometry_error, open_vector
+from transcaspian.userdata.opening import open_vector
+from transcaspian.userdata.reading import Skipped, no_geometry_error
 
 #: Attribute that says how a user's feature was drawn.
 ACCURACY_FIELD = "route_accuracy"
@@ -142,12 +144,12 @@ def read_features(source: VectorSource, wanted: set[str]) -> dict[str, LayerFeat
     Every feature is measured (vectorised, as ``measure`` does), so bad
     coordinates anywhere in the layer are reported, and a layer with nothing
     to measure is an error; only the wanted ones are kept. Features without
-    geometry are skipped with a :class:`~transcaspian.userdata.opening.UserFileWarning`.
+    geometry are skipped with a :class:`~transcaspian.userdata.batches.UserFileWarning`.
 
     Raises
     ------
     DataError
-        For bad coordinates (see :func:`transcaspian.userdata.opening.check_lonlat`),
+        For bad coordinates (see :func:`transcaspian.userdata.reading.check_lonlat`),
         a bad ``route_accuracy`` value, or no line or polygon in the layer.
     """
     accuracy_column = [ACCURACY_FIELD] if ACCURACY_FIELD in source.fields else []

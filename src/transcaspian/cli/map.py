@@ -63,7 +63,7 @@ def map_command(
     """
     from transcaspian.api import make_map
     from transcaspian.files import atomic_write, refuse_overwriting_inputs
-    from transcaspian.userdata.opening import read_vector
+    from transcaspian.userdata.reading import read_vector
     from transcaspian.web.biglayer import simplify_frame
     from transcaspian.web.page import DEFAULT_TILES, map_html, tile_provider
 

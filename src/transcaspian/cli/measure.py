@@ -73,8 +73,9 @@ def measure(
     warning. Large files are read in batches, in bounded memory.
     """
     from transcaspian.files import refuse_overwriting_inputs
+    from transcaspian.userdata.batches import parse_crs
     from transcaspian.userdata.measuring import FORMATS, atomic_open, default_jobs, write_measurements
-    from transcaspian.userdata.opening import open_vector, parse_crs
+    from transcaspian.userdata.opening import open_vector
 
     if fmt not in FORMATS:
         raise UsageError(f"--format '{fmt}' is not one of {', '.join(FORMATS)}")

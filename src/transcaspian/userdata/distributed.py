@@ -29,6 +29,7 @@ import numpy as np
 from pyproj import CRS
 
 from transcaspian.errors import DataError, UsageError
+from transcaspian.userdata.batches import Batch, VectorSource
 from transcaspian.userdata.measuring import (
     BatchLengths,
     default_jobs,
@@ -37,7 +38,7 @@ from transcaspian.userdata.measuring import (
     rows_from_results,
     shipped_countries,
 )
-from transcaspian.userdata.opening import Batch, VectorSource, crs_name
+from transcaspian.userdata.opening import crs_name
 from transcaspian.userdata.writers import WRITERS, FileSummary
 
 

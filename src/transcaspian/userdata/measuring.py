@@ -35,16 +35,9 @@ from transcaspian.errors import DataError
 from transcaspian.geo.countries import SEA, CountryIndex, country_lengths_km
 from transcaspian.geo.countrygrid import CountryGrid, split_paths_km
 from transcaspian.geo.geodesy import GEOD, SPLIT_SPACING_KM, densify, line_length_km
-from transcaspian.userdata.opening import (
-    BATCH_SIZE,
-    Batch,
-    Skipped,
-    UserFileWarning,
-    VectorSource,
-    check_lonlat,
-    crs_name,
-    no_geometry_error,
-)
+from transcaspian.userdata.batches import BATCH_SIZE, Batch, UserFileWarning, VectorSource
+from transcaspian.userdata.opening import crs_name
+from transcaspian.userdata.reading import Skipped, check_lonlat, no_geometry_error
 from transcaspian.userdata.writers import (  # noqa: F401  (re-exported: the measuring API)
     WRITERS,
     FeatureRow,

@@ -65,7 +65,8 @@ def floor_seconds(xy: np.ndarray) -> float:
 
 def measure_seconds(path: Path) -> tuple[float, float]:
     """Time transcaspian's measure of a file; return (seconds, total km)."""
-    from transcaspian.userdata.measuring import FileSummary, measure_rows
+    from transcaspian.userdata.measure_files import measure_rows
+    from transcaspian.userdata.measuring import FileSummary
     from transcaspian.userdata.opening import open_vector
 
     start = time.perf_counter()
@@ -78,7 +79,8 @@ def measure_seconds(path: Path) -> tuple[float, float]:
 
 _MEMORY_PROBE = """
 import json, sys
-from transcaspian.userdata.measuring import FileSummary, measure_rows
+from transcaspian.userdata.measuring import FileSummary
+from transcaspian.userdata.measure_files import measure_rows
 from transcaspian.userdata.opening import open_vector
 
 def status(key):

@@ -15,7 +15,7 @@ import geopandas as gpd
 import pyogrio
 import pytest
 import shapely
-from hostile import CASPIAN, HTML_PAYLOADS, OTHER_PAYLOADS, TEMPLATE_PAYLOADS, assert_ok, assert_one_line_error, cli
+from hostile import CASPIAN, HTML_PAYLOADS, OTHER_PAYLOADS, TEMPLATE_PAYLOADS, assert_ok, cli
 
 from transcaspian.errors import OutputError
 from transcaspian.outputs import kml as kml_module

@@ -14,7 +14,7 @@ pytest.importorskip("dask_geopandas", reason="the dask extra is not installed (p
 distributed = pytest.importorskip("distributed")
 
 from transcaspian.userdata.distributed import write_measurements_dask  # noqa: E402
-from transcaspian.userdata.measuring import write_measurements  # noqa: E402
+from transcaspian.userdata.measure_files import write_measurements  # noqa: E402
 from transcaspian.userdata.opening import open_vector  # noqa: E402
 
 

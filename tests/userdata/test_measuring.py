@@ -19,13 +19,8 @@ from hypothesis import strategies as st
 from pyproj import Geod
 
 from transcaspian.userdata.batches import Batch
-from transcaspian.userdata.measuring import (
-    FileSummary,
-    linear_paths,
-    measure_batch,
-    measure_rows,
-    write_measurements,
-)
+from transcaspian.userdata.measure_files import measure_rows, write_measurements
+from transcaspian.userdata.measuring import FileSummary, linear_paths, measure_batch
 from transcaspian.userdata.opening import open_vector
 
 #: An independent ellipsoid object, so expected values do not share state with the code.

@@ -74,7 +74,8 @@ def measure(
     """
     from transcaspian.files import refuse_overwriting_inputs
     from transcaspian.userdata.batches import parse_crs
-    from transcaspian.userdata.measuring import FORMATS, atomic_open, default_jobs, write_measurements
+    from transcaspian.userdata.measure_files import default_jobs, write_measurements
+    from transcaspian.userdata.measuring import FORMATS, atomic_open
     from transcaspian.userdata.opening import open_vector
 
     if fmt not in FORMATS:

@@ -91,6 +91,9 @@ def _split_small(geometry: shapely.Geometry, limit: int) -> list[shapely.Geometr
             out.extend(_split_small(poly, limit))
     return out
 
+#: One lock for every query of the shared, prepared country polygons (see split_paths_km).
+_GEOS_LOCK = threading.Lock()
+
 
 class CountryGrid:
     """The boundaries of a set of countries, indexed for :func:`split_paths_km`.
@@ -327,13 +330,17 @@ def split_paths_km(
     if lon.size < 2:
         return out
     seg = np.flatnonzero(vertex_path[1:] == vertex_path[:-1])
-    key = grid.classify(lon[seg], lat[seg], lon[seg + 1], lat[seg + 1])
-    feature = path_feature[vertex_path[seg]]
-    safe = key >= 0
-    np.add.at(out, (feature[safe], key[safe]), dist_m[seg[safe]] / 1000.0)
-    cut = seg[~safe]
-    if cut.size:
-        _cut_segments(grid, lon, lat, cut, feature[~safe], dist_m, out)
+    # GEOS builds a prepared geometry's indexes lazily, on its first query: two threads
+    # querying one polygon at once crashed the process (measure --jobs 2 --by-country).
+    # The geometry work is serialised; the geodesic lengths around it still run in parallel.
+    with _GEOS_LOCK:
+        key = grid.classify(lon[seg], lat[seg], lon[seg + 1], lat[seg + 1])
+        feature = path_feature[vertex_path[seg]]
+        safe = key >= 0
+        np.add.at(out, (feature[safe], key[safe]), dist_m[seg[safe]] / 1000.0)
+        cut = seg[~safe]
+        if cut.size:
+            _cut_segments(grid, lon, lat, cut, feature[~safe], dist_m, out)
     return out
 
 

@@ -30,14 +30,8 @@ from pyproj import CRS
 
 from transcaspian.errors import DataError, UsageError
 from transcaspian.userdata.batches import Batch, VectorSource
-from transcaspian.userdata.measuring import (
-    BatchLengths,
-    default_jobs,
-    lonlat_extent,
-    measure_batch,
-    rows_from_results,
-    shipped_countries,
-)
+from transcaspian.userdata.measure_files import default_jobs, rows_from_results
+from transcaspian.userdata.measuring import BatchLengths, lonlat_extent, measure_batch, shipped_countries
 from transcaspian.userdata.opening import crs_name
 from transcaspian.userdata.writers import WRITERS, FileSummary
 

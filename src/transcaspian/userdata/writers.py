@@ -1,6 +1,6 @@
 """Write measured rows: a table for people, JSON, CSV or GeoJSON, streamed.
 
-Rows come from :func:`transcaspian.userdata.measuring.measure_rows`; each
+Rows come from :func:`transcaspian.userdata.measure_files.measure_rows`; each
 writer streams them one at a time, so memory does not grow with the file,
 and :func:`atomic_open` makes the output appear whole or not at all.
 """

@@ -30,7 +30,8 @@ from transcaspian.geo.countries import SEA, CountryIndex
 from transcaspian.geo.geodesy import check_lonlat_degrees, line_length_km
 from transcaspian.measured import Measured, check_measured, measure_geodata
 from transcaspian.network.lines import places_frame
-from transcaspian.network.records import PathLike, load_geodata
+from transcaspian.network.loading import load_geodata
+from transcaspian.network.records import PathLike
 from transcaspian.pipeline import run_build, run_check
 
 if TYPE_CHECKING:  # folium is imported when a map is made, not with the package

@@ -18,7 +18,8 @@ from transcaspian.errors import DataError
 from transcaspian.geo.countries import CountryIndex
 from transcaspian.network.frames import legs_frame, routes_frame
 from transcaspian.network.lines import Network, build_network, places_frame
-from transcaspian.network.records import Geodata, PathLike, load_geodata
+from transcaspian.network.loading import load_geodata
+from transcaspian.network.records import Geodata, PathLike
 from transcaspian.network.validation import validate_network
 
 

@@ -90,7 +90,7 @@ def test_parse__bad_parts_or_correction_name_the_fix(extra: str, message: str):
 
 def test_curated_register__the_audit_findings_are_flagged():
     from transcaspian.network.lines import build_network
-    from transcaspian.network.records import load_geodata
+    from transcaspian.network.loading import load_geodata
 
     reg = load_curated_claims(None, ClaimContext.from_network(build_network(load_geodata())))
     flagged = flags(reg.claims)

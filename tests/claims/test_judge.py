@@ -34,7 +34,8 @@ from transcaspian.geo.countries import CountryIndex, country_lengths_km
 from transcaspian.geo.geodesy import line_length_km
 from transcaspian.measured import check_measured
 from transcaspian.network.lines import build_network
-from transcaspian.network.records import Geodata, Layer, Leg, Place, Route, Source, Waypoint, default_geodata
+from transcaspian.network.loading import default_geodata
+from transcaspian.network.records import Geodata, Layer, Leg, Place, Route, Source, Waypoint
 
 SRC = Source("src", "Publisher", "Title", "https://example.org/a", "2025-01-01")
 

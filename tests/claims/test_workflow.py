@@ -24,7 +24,7 @@ url = "https://example.org/survey"
 
 
 def ctx() -> ClaimContext:
-    from transcaspian.network.records import load_sources
+    from transcaspian.network.loading import load_sources
 
     return ClaimContext({"btc": ("sangachal_terminal", "ceyhan_marine_terminal"), "fiber_aktau_sumgayit": ()}, frozenset(), frozenset(), load_sources())
 

@@ -10,7 +10,7 @@ import pytest
 from transcaspian.errors import DataError
 from transcaspian.geo.geodesy import line_length_km, section_km
 from transcaspian.network.lines import build_network, latlon, places_frame
-from transcaspian.network.records import load_geodata
+from transcaspian.network.loading import load_geodata
 
 
 def test_build_network__legs_start_and_end_at_their_places(mini_geodata: Path):

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from transcaspian.errors import DataError
+from transcaspian.network.loading import load_geodata
 from transcaspian.network.provenance import EVENT_KINDS, Event
-from transcaspian.network.records import load_geodata
 
 EVENTS = '''status_as_of = "2026-12-01"
 status_source = "src"

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from transcaspian.errors import DataError
-from transcaspian.network.records import LAYERS, Waypoint, load_geodata, load_sources, worst_accuracy
+from transcaspian.network.loading import load_geodata, load_sources
+from transcaspian.network.records import LAYERS, Waypoint, worst_accuracy
 
 STABLE_LEGS = (
     "btc",

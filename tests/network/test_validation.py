@@ -6,7 +6,7 @@ from pathlib import Path
 
 from transcaspian.geo.countries import CountryIndex, load_countries
 from transcaspian.network.lines import build_network
-from transcaspian.network.records import load_geodata
+from transcaspian.network.loading import load_geodata
 from transcaspian.network.validation import validate_network
 
 COUNTRIES = CountryIndex.from_geojson(load_countries())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from transcaspian.network.records import load_geodata
+from transcaspian.network.loading import load_geodata
 from transcaspian.report.network import places_markdown, status_markdown
 
 

@@ -18,7 +18,8 @@ from transcaspian.claims.userlayer import ACCURACY_FIELD, LayerFeature, layer_co
 from transcaspian.errors import DataError, UsageError
 from transcaspian.geo.countries import CountryIndex
 from transcaspian.geo.geodesy import line_length_km
-from transcaspian.network.records import ROUTE_ACCURACIES, load_sources
+from transcaspian.network.loading import load_sources
+from transcaspian.network.records import ROUTE_ACCURACIES
 
 
 def feature_ids(frame: gpd.GeoDataFrame, id_field: str | None) -> list[str]:

@@ -33,7 +33,8 @@ from transcaspian.claims.model import (
     Tolerance,
 )
 from transcaspian.errors import DataError
-from transcaspian.network.records import ISO3, PathLike, Record, Source, default_geodata, parse_source, read_toml
+from transcaspian.network.loading import Record, default_geodata, parse_source, read_toml
+from transcaspian.network.records import ISO3, PathLike, Source
 
 
 def _value(rec: Record, metric: str) -> float | str:

@@ -36,7 +36,8 @@ from transcaspian.claims.model import Claim, ClaimContext, Register
 from transcaspian.claims.parsing import read_claims
 from transcaspian.errors import DataError
 from transcaspian.geo.countries import CountryIndex
-from transcaspian.network.records import ROUTE_ACCURACIES, Source, load_sources, worst_accuracy
+from transcaspian.network.loading import load_sources
+from transcaspian.network.records import ROUTE_ACCURACIES, Source, worst_accuracy
 from transcaspian.userdata.batches import DEFAULT_ID_FIELD, VectorSource
 from transcaspian.userdata.measuring import linear_paths, measure_batch
 from transcaspian.userdata.opening import open_vector

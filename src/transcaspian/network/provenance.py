@@ -6,7 +6,7 @@ Index record, a published coordinate) and the distance to each; a leg carries
 its ``status`` as of a date, the source of that status, and a dated history
 of :class:`Event` records, so a map can show the network at any date.
 
-The parsers take a :class:`transcaspian.network.records.Record` (any object
+The parsers take a :class:`transcaspian.network.loading.Record` (any object
 with ``table`` and ``error``) so that every error names file, record and field.
 """
 

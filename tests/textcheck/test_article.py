@@ -12,7 +12,7 @@ from transcaspian.claims.judge import judge, measure_claims
 from transcaspian.textcheck.article import check_text
 
 REPO = Path(__file__).resolve().parents[2]
-SEED = REPO.parent.parent / "shared" / "reference" / "seed_claims.json"
+SEED = REPO.parent / "shared" / "reference" / "seed_claims.json"
 
 #: The two lengths of the News.Az column (21 October 2025), in the column's own words
 #: as the dossier records them (shared/reference/seed_claims.json).

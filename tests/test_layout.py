@@ -33,3 +33,12 @@ def test_import_contracts__catch_an_upward_import(tmp_path: Path) -> None:
     proc = subprocess.run([exe, "--config", str(ROOT / "pyproject.toml"), "--no-cache"], cwd=tmp_path, capture_output=True, text=True, env=env)
     assert proc.returncode != 0
     assert "transcaspian.geo.geodesy -> transcaspian.web.render" in proc.stdout
+
+
+def test_quick_start__outputs_folder_is_not_in_the_repository() -> None:
+    # `transcaspian build` refuses a non-empty folder it did not write: a file tracked under
+    # outputs/ would make the README's quick start fail on a fresh clone.
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    tracked = subprocess.run(["git", "ls-files", "outputs"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    assert tracked == []

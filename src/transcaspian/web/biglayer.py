@@ -44,6 +44,7 @@ from pyproj import Geod
 
 from transcaspian.errors import DataError
 from transcaspian.values import is_missing
+from transcaspian.web.popups import value_text
 
 #: Layers with more features than this are drawn by biglayer.js.
 BIG_FEATURES = 5_000
@@ -208,25 +209,6 @@ def _pair_deltas(q: np.ndarray) -> np.ndarray:
     return d.reshape(-1)
 
 
-def _value_text(value: Any) -> str:
-    if value is None or (isinstance(value, float) and not np.isfinite(value)):
-        return ""
-    if isinstance(value, (np.floating, float)):
-        text = repr(float(value))
-    elif isinstance(value, (bytes, bytearray, memoryview)):
-        text = f"<{len(bytes(value))} bytes>"
-    elif hasattr(value, "isoformat"):
-        text = value.isoformat()
-    elif isinstance(value, (dict, list, tuple, np.ndarray)):
-        try:
-            text = json.dumps(value.tolist() if isinstance(value, np.ndarray) else value, ensure_ascii=False, default=str)
-        except (TypeError, ValueError):
-            text = str(value)
-    else:
-        text = str(value)
-    return text if len(text) <= MAX_VALUE_CHARS else text[: MAX_VALUE_CHARS - 1] + "\u2026"
-
-
 def attribute_table(frame: gpd.GeoDataFrame, lengths_km: np.ndarray) -> dict[str, Any]:
     """The popup text of every feature, column by column.
 
@@ -252,7 +234,7 @@ def attribute_table(frame: gpd.GeoDataFrame, lengths_km: np.ndarray) -> dict[str
         if isinstance(series.dtype, gpd.array.GeometryDtype):
             continue
         missing = pd.isna(series).to_numpy() if series.dtype != object else np.array([is_missing(v) for v in series])
-        texts = [("" if m else _value_text(v)) for v, m in zip(series.tolist(), missing)]
+        texts = [("" if m else value_text(v, MAX_VALUE_CHARS)) for v, m in zip(series.tolist(), missing)]
         columns.append(str(name))
         values.append(_dictionary(texts))
     return {"columns": columns, "values": values}

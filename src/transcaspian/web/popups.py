@@ -209,7 +209,8 @@ def place_popup_rows(row: Mapping[str, Any], country_names: Mapping[str, str] | 
     return rows
 
 
-def _value_text(value: Any) -> str:
+def value_text(value: Any, limit: int = MAX_VALUE_CHARS) -> str:
+    """One attribute value as popup text: numbers exactly, dates ISO, nested values as JSON, at most ``limit`` characters."""
     if isinstance(value, float):
         text = repr(value)
     elif isinstance(value, (np.floating,)):
@@ -227,7 +228,7 @@ def _value_text(value: Any) -> str:
             text = str(value)
     else:
         text = str(value)
-    return text if len(text) <= MAX_VALUE_CHARS else text[: MAX_VALUE_CHARS - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def attribute_popup_rows(row: Mapping[str, Any], *, geometry_column: str = "geometry") -> list[dict[str, Any]]:
@@ -248,7 +249,7 @@ def attribute_popup_rows(row: Mapping[str, Any], *, geometry_column: str = "geom
         if len(rows) >= MAX_POPUP_ROWS:
             rows.append(make_row("_more", "…", f"{len(row) - MAX_POPUP_ROWS} more attributes not shown"))
             break
-        text = _value_text(value)
+        text = value_text(value)
         if is_http_url(value):
             rows.append(make_row(str(key), str(key), links=[{"text": text, "href": str(value).strip()}]))
         else:

@@ -14,7 +14,7 @@ from transcaspian.web import biglayer
 from transcaspian.web.display import DISPLAY_PRECISION, display_geometry, missing
 from transcaspian.web.i18n import check_language, text
 from transcaspian.web.payload import Legend, StyleTable, _bounds, line_label, line_style_json, page_fields, place_style_json
-from transcaspian.web.popups import _value_text, attribute_popup_rows
+from transcaspian.web.popups import attribute_popup_rows, value_text
 
 #: Colours of user layers, one per file: Okabe–Ito hues darkened to 3:1
 #: against land and sea (as :data:`styles.LAYER_COLORS`), then greys.
@@ -33,7 +33,7 @@ def _name_of(row: Mapping[str, Any], fallback: str) -> str:
     lower = {str(k).lower(): k for k in row}
     for key in ("name", "title", "label", "id"):
         if key in lower and not missing(row[lower[key]]) and not isinstance(row[lower[key]], BaseGeometry):
-            return _value_text(row[lower[key]])
+            return value_text(row[lower[key]])
     return fallback
 
 

@@ -366,12 +366,13 @@ def make_map(*data: GeoData | FilePath, title: str | None = None, offline: bool 
     from transcaspian.web.render import network_payload, user_payload
 
     if not data:
-        return render_map(network_payload(_measured(None), title=title, lang=lang), offline=offline, tiles=tiles or DEFAULT_TILES)
+        return render_map(network_payload(_measured(None), title=title, lang=lang, detail=offline), offline=offline, tiles=tiles or DEFAULT_TILES)
     from transcaspian.web.biglayer import check_page_size
 
     named = _named_frames(data)
     check_page_size(named)  # a page that would freeze the browser is refused with what to do instead
-    return render_map(user_payload(named, title=title, lang=lang), offline=offline, tiles=tiles or DEFAULT_TILES)
+    # Online, the page drops the basemap's finer levels (tiles draw the land): not clipped for nothing.
+    return render_map(user_payload(named, title=title, lang=lang, detail=offline), offline=offline, tiles=tiles or DEFAULT_TILES)
 
 
 def build(out: FilePath, geodata: PathLike | None = None, offline: bool = False, lang: str = "en", tiles: str | None = None, force: bool = False) -> Measured:

@@ -208,6 +208,8 @@ def test_column_texts__as_value_text_for_every_kind_of_column():
         "float": pd.Series([0.1, np.nan, -1e300]),
         "float32": pd.Series(np.array([0.1, np.nan, 3.5], dtype=np.float32)),
         "text": pd.Series(["a", " ", "x" * 500]),
+        "str": pd.Series(["a", None, "x" * 500], dtype="str"),
+        "string": pd.Series(["a", None, "é" * 301], dtype="string"),
         "mixed": pd.Series(["a", None, 3]),
         "nullable": pd.Series([1, None, 3], dtype="Int64"),
         "date": pd.Series([dt.date(2020, 1, 2), None, dt.date(1999, 12, 31)]),

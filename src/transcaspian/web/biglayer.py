@@ -240,7 +240,7 @@ def attribute_table(frame: gpd.GeoDataFrame, lengths_km: np.ndarray) -> dict[str
 def column_texts(series: pd.Series) -> list[str]:
     """Each value of a column as :func:`~transcaspian.web.popups.value_text` writes it, ``""`` where missing.
 
-    Integer, boolean, float and all-text columns take one pass over
+    Integer, boolean, float and text columns take one pass over
     ``series.tolist()`` (the Python values ``value_text`` would see):
     calling it once per value is most of the time of a 100,000-row table.
     """
@@ -251,8 +251,11 @@ def column_texts(series: pd.Series) -> list[str]:
         return [str(v) for v in items]  # value_text of an int or bool
     if kind == "f":
         return ["" if v != v else repr(v) for v in items]  # NaN is missing
+    limit = MAX_VALUE_CHARS
+    if isinstance(series.dtype, pd.StringDtype):  # pandas 3 reads text columns so; missing is NaN or pd.NA
+        blank = pd.isna(series).to_numpy()
+        return ["" if m else v if len(v) <= limit else v[: limit - 1] + "…" for v, m in zip(items, blank)]
     if series.dtype == object and all(type(v) is str for v in items):
-        limit = MAX_VALUE_CHARS
         return [v if len(v) <= limit else v[: limit - 1] + "…" for v in items]
     missing = pd.isna(series).to_numpy() if series.dtype != object else np.array([is_missing(v) for v in items], dtype=bool)
     return [("" if m else value_text(v, MAX_VALUE_CHARS)) for v, m in zip(items, missing)]

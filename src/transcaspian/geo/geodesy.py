@@ -33,6 +33,13 @@ SHORT_SEGMENT_M = 20_000.0
 MAX_UNWRAPPED_LON = 720.0
 
 
+def _vertex_arrays(lons: Any, lats: Any) -> tuple[np.ndarray, np.ndarray]:
+    lons, lats = np.asarray(lons, dtype="float64"), np.asarray(lats, dtype="float64")
+    if lons.shape != lats.shape:
+        raise ValueError("lons and lats must have the same shape")
+    return lons, lats
+
+
 def segment_lengths_km(lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
     """Geodesic length of each segment of a polyline.
 
@@ -51,10 +58,7 @@ def segment_lengths_km(lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
     >>> float(segment_lengths_km([0, 1], [0, 0])[0].round(6))
     111.319491
     """
-    lons = np.asarray(lons, dtype="float64")
-    lats = np.asarray(lats, dtype="float64")
-    if lons.shape != lats.shape:
-        raise ValueError("lons and lats must have the same shape")
+    lons, lats = _vertex_arrays(lons, lats)
     if lons.size < 2:
         return np.zeros(0)
     _, _, dist_m = GEOD.inv(lons[:-1], lats[:-1], lons[1:], lats[1:])
@@ -90,10 +94,7 @@ def line_lengths_m(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     >>> float(line_lengths_m(np.array([0.0, 0.01]), np.array([0.0, 0.0]))[0].round(6))
     1113.194908
     """
-    lon = np.asarray(lon, dtype="float64")
-    lat = np.asarray(lat, dtype="float64")
-    if lon.shape != lat.shape:
-        raise ValueError("lon and lat must have the same shape")
+    lon, lat = _vertex_arrays(lon, lat)
     if lon.size < 2:
         return np.zeros(0)
     a, f = GEOD.a, GEOD.f

@@ -19,9 +19,11 @@ more than :data:`BIG_FEATURES` features is packed instead as
 
 ``web/static/biglayer.js`` decodes the levels once, projects them to Web
 Mercator once, and draws the level that fits the zoom with Leaflet's canvas
-renderer (one path per colour per frame, features outside the view skipped);
-a click finds the nearest line within a few pixels and opens a text-only
-popup.
+renderer (one path per colour per frame, features outside the view skipped;
+polygons filled, their rings oriented here for the nonzero rule, while few
+enough are in view to fill quickly); hovering names the nearest feature
+within a few pixels (or the polygon under the pointer) in a tooltip, and a
+click opens a text-only popup.
 
 Above :data:`PAGE_VERTEX_LIMIT` vertices one page stops being useful (it
 takes longer to load than anyone waits, and a phone cannot hold it):

@@ -29,6 +29,14 @@
   var MAX_LAT = 85.0511287798;
   // Fill of polygons, as the small layers' areas (userpayload.py: fillOpacity 0.2).
   var FILL_OPACITY = 0.2;
+  // Polygons smaller than this on screen (pixels, both ways) are not filled: their
+  // outline covers them, and filling tens of thousands of specks is most of a frame.
+  var MIN_FILL_PX = 8;
+  // Most polygon rings one frame fills: without a GPU the rasteriser fills about
+  // a hundred thousand small rings a second whatever the batching, so with more
+  // in view the frame draws outlines only, as a coarser level would (at that
+  // density each polygon is a few pixels and the fill is barely seen).
+  var FRAME_FILLS = 4000;
 
   function bytesOf(b64) {
     var text = window.atob(b64 || "");
@@ -189,6 +197,7 @@
       // 1.5 px they look the same as bevelled ones.
       ctx.lineJoin = "bevel";
       ctx.lineCap = "butt";
+      this._filled = 0;
       if (level.ring) this._fill(ctx, level, [vx0, vy0, vx1, vy1], world, origin);
       ctx.beginPath();
       var drawn = 0, pending = 0;
@@ -224,25 +233,34 @@
       ctx.stroke();
       ctx.restore();
       var ms = window.performance.now() - t0;
-      this.stats.draws.push({ zoom: zoom, paths: drawn, ms: ms, level: this._levels.indexOf(level) });
+      this.stats.draws.push({ zoom: zoom, paths: drawn, fills: this._filled, ms: ms, level: this._levels.indexOf(level) });
       if (this.stats.draws.length > 50) this.stats.draws.shift();
       if (this.stats.firstDraw === null) this.stats.firstDraw = window.performance.now();
     },
 
     /**
-     * Fill the polygons in view, translucent, under their outlines. The rings of
-     * one feature go into the same path (its holes stay open under the nonzero
-     * rule); a path is filled and a new one begun only between features.
+     * Fill the polygons in view, translucent, under their outlines: those at
+     * least MIN_FILL_PX across, when there are at most FRAME_FILLS of them. The
+     * rings of one feature go into the same path (its holes stay open under the
+     * nonzero rule); a path is filled and a new one begun only between features.
      */
     _fill: function (ctx, level, view, world, origin) {
       var box = level.box, start = level.start, xs = level.x, ys = level.y, ring = level.ring, feature = level.feature;
-      var ox = origin.x, oy = origin.y, pending = 0;
+      var ox = origin.x, oy = origin.y, pending = 0, speck = MIN_FILL_PX / world, p, q;
+      var fill = new Uint8Array(level.paths), count = 0;
+      for (p = 0; p < level.paths; p++) {
+        q = 4 * p;
+        if (!ring[p] || box[q] > view[2] || box[q + 2] < view[0] || box[q + 1] > view[3] || box[q + 3] < view[1]) continue;
+        if (box[q + 2] - box[q] < speck && box[q + 3] - box[q + 1] < speck) continue;
+        fill[p] = 1;
+        count++;
+      }
+      if (!count || count > FRAME_FILLS) return;
+      this._filled = count;
       ctx.globalAlpha = FILL_OPACITY;
       ctx.beginPath();
-      for (var p = 0; p < level.paths; p++) {
-        if (!ring[p]) continue;
-        var q = 4 * p;
-        if (box[q] > view[2] || box[q + 2] < view[0] || box[q + 1] > view[3] || box[q + 3] < view[1]) continue;
+      for (p = 0; p < level.paths; p++) {
+        if (!fill[p]) continue;
         if (pending > CHUNK_SEGMENTS && feature[p] !== feature[p - 1]) {
           ctx.fill("nonzero");
           ctx.beginPath();

@@ -155,7 +155,8 @@ def in_chromium(folder: Path, n: int, vertices: int, polygons: bool = False) -> 
             times.append(result["ms"])
             draw = result["draw"] or {}
             what = f"zoom {step['zoom']:+d}" if "zoom" in step else f"pan {step['pan']}"
-            print(f"  {what:<16} -> zoom {result['zoom']:5.2f}: {result['ms']:6.1f} ms (canvas draw {draw.get('ms', 0):.1f} ms, {draw.get('paths', 0):,} paths)")
+            filled = f", {draw['fills']:,} filled" if draw.get("fills") else ""
+            print(f"  {what:<16} -> zoom {result['zoom']:5.2f}: {result['ms']:6.1f} ms (canvas draw {draw.get('ms', 0):.1f} ms, {draw.get('paths', 0):,} paths{filled})")
         # The floor: the same steps on the same page with the layer removed.
         page.evaluate("(v) => { const m = window.transcaspianMaps[0].map; m.removeLayer(window.transcaspianBigLayers[0]); m.setView([v[0], v[1]], v[2], {animate: false}); }", start_view)
         floor = [page.evaluate(_STEP, step)["ms"] for step in steps]

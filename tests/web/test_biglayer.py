@@ -5,7 +5,10 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -140,16 +143,10 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
-@pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed; CI installs it with apt-get install chromium")
-def test_big_layer__draws_and_opens_text_popups_in_chromium(tmp_path, monkeypatch):
+@contextmanager
+def big_page(page_file: Path) -> Iterator[tuple[Any, list[str]]]:
+    """The page open in Chromium once its big layer has drawn, and the page errors seen."""
     sync_api = pytest.importorskip("playwright.sync_api")
-    monkeypatch.setattr(biglayer, "BIG_FEATURES", 10)
-    frame = _frame(400, seed=4)
-    # One line we know: horizontal, in the middle of the data, named hostile.
-    frame.loc[1, "geometry"] = shapely.LineString([(49.0, 41.5), (51.0, 41.5)])
-    page_file = tmp_path / "big.html"
-    page_file.write_text(user_map_html([("walks.fgb", frame)], offline=True), encoding="utf-8")
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         page = browser.new_page(viewport={"width": 1000, "height": 700})
@@ -157,6 +154,20 @@ def test_big_layer__draws_and_opens_text_popups_in_chromium(tmp_path, monkeypatc
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(page_file.as_uri())
         page.wait_for_function("() => (window.transcaspianBigLayers || []).length && window.transcaspianBigLayers[0].stats.firstDraw !== null")
+        yield page, errors
+        browser.close()
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed; CI installs it with apt-get install chromium")
+def test_big_layer__draws_and_opens_text_popups_in_chromium(tmp_path, monkeypatch):
+    monkeypatch.setattr(biglayer, "BIG_FEATURES", 10)
+    frame = _frame(400, seed=4)
+    # One line we know: horizontal, in the middle of the data, named hostile.
+    frame.loc[1, "geometry"] = shapely.LineString([(49.0, 41.5), (51.0, 41.5)])
+    page_file = tmp_path / "big.html"
+    page_file.write_text(user_map_html([("walks.fgb", frame)], offline=True), encoding="utf-8")
+    with big_page(page_file) as (page, errors):
         draws = page.evaluate("() => window.transcaspianBigLayers[0].stats.draws")
         assert draws[-1]["paths"] > 300
         # Zoom in to full detail and click the known line.
@@ -174,7 +185,6 @@ def test_big_layer__draws_and_opens_text_popups_in_chromium(tmp_path, monkeypatc
         assert page.evaluate("() => window.__pwned === undefined") and page.locator(".leaflet-popup-content img").count() == 0
         assert page.evaluate("() => window.transcaspianBigLayers[0].stats.draws.slice(-1)[0].zoom") == 13
         assert not errors
-        browser.close()
 
 
 def test_big_layer__polygons_points_and_multi_parts_keep_their_features():
@@ -241,7 +251,6 @@ _PIXEL = """([lat, lon]) => {
 @pytest.mark.browser
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed; CI installs it with apt-get install chromium")
 def test_big_layer__polygons_are_filled_and_hovering_names_the_feature_in_chromium(tmp_path, monkeypatch):
-    sync_api = pytest.importorskip("playwright.sync_api")
     monkeypatch.setattr(biglayer, "BIG_FEATURES", 10)
     # A row of squares 0.2 degrees wide; square 0 has a hole 0.1 degrees wide, square 1 a hostile name.
     squares = [shapely.box(46 + 0.3 * i, 40.0, 46.2 + 0.3 * i, 40.2) for i in range(30)]
@@ -251,13 +260,7 @@ def test_big_layer__polygons_are_filled_and_hovering_names_the_feature_in_chromi
     frame = gpd.GeoDataFrame({"name": names}, geometry=squares, crs=4326)
     page_file = tmp_path / "areas.html"
     page_file.write_text(user_map_html([("areas.gpkg", frame)], offline=True), encoding="utf-8")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        page = browser.new_page(viewport={"width": 1000, "height": 700})
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(page_file.as_uri())
-        page.wait_for_function("() => (window.transcaspianBigLayers || []).length && window.transcaspianBigLayers[0].stats.firstDraw !== null")
+    with big_page(page_file) as (page, errors):
         page.evaluate("() => window.transcaspianMaps[0].map.setView([40.1, 46.4], 10, {animate: false})")
         page.wait_for_function("() => window.transcaspianBigLayers[0].stats.draws.slice(-1)[0].zoom === 10")
         # Filled (translucent, in the layer's colour) inside a square, not in its hole nor between squares.
@@ -278,7 +281,6 @@ def test_big_layer__polygons_are_filled_and_hovering_names_the_feature_in_chromi
         hover(40.1, 46.1)  # in the hole: nothing there
         tooltip.wait_for(state="detached")
         assert not errors
-        browser.close()
 
 
 def test_user_payload__big_polygon_layers_are_areas_in_the_legend_and_carry_their_rings(monkeypatch):

@@ -43,6 +43,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+
 from transcaspian.errors import DataError
 from transcaspian.geo.geodesy import line_lengths_m
 from transcaspian.values import is_missing

@@ -108,6 +108,26 @@
     return { maxZoom: level.maxZoom, start: start, feature: feature, box: box, x: mx, y: my, paths: nPaths, ring: ring };
   }
 
+  /**
+   * Add vertices a..e-1 (world coordinates) to the canvas path as pixels of the
+   * layer; returns the segments added. Vertices closer than a pixel to the last
+   * one drawn add nothing visible (the last vertex is always drawn, so lines
+   * still meet).
+   */
+  function trace(ctx, xs, ys, a, e, world, ox, oy) {
+    var lx = xs[a] * world - ox, ly = ys[a] * world - oy, n = 0;
+    ctx.moveTo(lx, ly);
+    for (var v = a + 1; v < e; v++) {
+      var px = xs[v] * world - ox, py = ys[v] * world - oy;
+      if (v < e - 1 && Math.abs(px - lx) < 1 && Math.abs(py - ly) < 1) continue;
+      ctx.lineTo(px, py);
+      lx = px;
+      ly = py;
+      n++;
+    }
+    return n;
+  }
+
   function el(tag, className, text) {
     var node = document.createElement(tag);
     if (className) node.className = className;
@@ -209,18 +229,7 @@
           ctx.rect(xs[a] * world - ox - 2, ys[a] * world - oy - 2, 4, 4);
           continue;
         }
-        var lx = xs[a] * world - ox, ly = ys[a] * world - oy;
-        ctx.moveTo(lx, ly);
-        for (var v = a + 1; v < e; v++) {
-          var px = xs[v] * world - ox, py = ys[v] * world - oy;
-          // Vertices closer than a pixel to the last one drawn add nothing visible
-          // (the last vertex is always drawn, so lines still meet).
-          if (v < e - 1 && Math.abs(px - lx) < 1 && Math.abs(py - ly) < 1) continue;
-          ctx.lineTo(px, py);
-          lx = px;
-          ly = py;
-          pending++;
-        }
+        pending += trace(ctx, xs, ys, a, e, world, ox, oy);
         drawn++;
         // Stroke in chunks: the rasteriser handles many small paths much
         // faster than one path of a hundred thousand segments.
@@ -268,16 +277,7 @@
         }
         var a = start[p], e = start[p + 1];
         if (e - a < 3) continue;
-        var lx = xs[a] * world - ox, ly = ys[a] * world - oy;
-        ctx.moveTo(lx, ly);
-        for (var v = a + 1; v < e; v++) {
-          var px = xs[v] * world - ox, py = ys[v] * world - oy;
-          if (v < e - 1 && Math.abs(px - lx) < 1 && Math.abs(py - ly) < 1) continue;
-          ctx.lineTo(px, py);
-          lx = px;
-          ly = py;
-          pending++;
-        }
+        pending += trace(ctx, xs, ys, a, e, world, ox, oy);
         ctx.closePath();
       }
       ctx.fill("nonzero");

@@ -138,8 +138,10 @@ def page_basemap(
         ``labels``: ``[kind, lon, lat, min zoom, max zoom, text]``;
         ``max_zoom``; ``attribution``.
     """
-    doc = shipped()
     bounds = bounds if detail else None
+    if bounds is None:
+        return _world_basemap(lang, max_zoom)
+    doc = shipped()
     spans = dict(MAX_SPAN_DEG)
     while True:
         page = _page_basemap(doc, bounds, lang, spans)
@@ -149,6 +151,14 @@ def page_basemap(
         if size <= budget or not finer or bounds is None:
             return page
         spans[finer[0]] *= 0.7
+
+
+# Every online page of a build carries this same world level: made once per language.
+@functools.lru_cache(maxsize=8)
+def _world_basemap(lang: str, max_zoom: int) -> dict[str, Any]:
+    page = _page_basemap(shipped(), None, lang, dict(MAX_SPAN_DEG))
+    page["max_zoom"] = max_zoom
+    return page
 
 
 def _page_basemap(doc: dict[str, Any], bounds: Sequence[Sequence[float]] | None, lang: str, spans: dict[str, float]) -> dict[str, Any]:

@@ -16,6 +16,7 @@ and as HTML-escaped attribute values; it is never template source.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -59,6 +60,12 @@ def tile_provider(name: str) -> xyzservices.TileProvider:
     ValueError
         For an unknown name or one that needs an API key, naming a few that work.
     """
+    return xyzservices.TileProvider(_tile_provider(name))
+
+
+# xyzservices flattens its whole catalogue on every query: a build asks nine times.
+@functools.lru_cache(maxsize=16)
+def _tile_provider(name: str) -> xyzservices.TileProvider:
     try:
         provider = xyzservices.providers.query_name(name)
     except ValueError:

@@ -190,6 +190,12 @@ def place_names(name: str, place_id: str, lon: float, lat: float) -> dict[str, s
     Baku passenger station gets "Баку", "Bakı", "Bakü"; a pump station near
     Baku gets nothing).
     """
+    return dict(_place_names(name, place_id, lon, lat))
+
+
+# A build asks for every place once per page: the answer is kept.
+@functools.lru_cache(maxsize=4096)
+def _place_names(name: str, place_id: str, lon: float, lat: float) -> dict[str, str]:
     from transcaspian.geo.geodesy import GEOD
 
     lowered = f"{name} {place_id}".lower()

@@ -1,0 +1,97 @@
+"""A part of a job in a second process: same result, errors carried back, never outliving the job."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+
+from transcaspian.background import can_fork, in_background
+from transcaspian.errors import DataError, OutputError
+
+needs_fork = pytest.mark.skipif(not can_fork(), reason="forking needs Linux and a process running one thread")
+
+
+def _pid_and(value: int) -> tuple[int, int]:
+    return os.getpid(), value * 2
+
+
+def _fail() -> None:
+    raise DataError("bad record", file="a.toml", record="leg 'x'")
+
+
+def _die() -> None:
+    os._exit(3)
+
+
+def _unpicklable() -> object:
+    return threading.Lock()
+
+
+def _wait_for(read_fd: int) -> bytes:
+    return os.read(read_fd, 1)  # blocks until the parent writes, which it never does
+
+
+@needs_fork
+def test_in_background__runs_in_another_process_with_the_parents_memory():
+    parent_data = {"n": 21}  # not passed through a pipe: the fork sees it
+    with in_background(_pid_and, parent_data["n"]) as pending:
+        assert pending.forked
+        pid, value = pending.result()
+    assert pid != os.getpid() and value == 42
+
+
+def test_in_background__without_fork_runs_here_when_asked():
+    calls: list[int] = []
+    with in_background(calls.append, 7, fork=False) as pending:
+        assert not pending.forked and calls == []  # not before the result is asked for
+        assert pending.result() is None
+        pending.result()
+    assert calls == [7]  # once
+
+
+@needs_fork
+def test_in_background__an_error_comes_back_with_its_type_text_and_the_childs_traceback():
+    with in_background(_fail) as pending, pytest.raises(DataError, match="a.toml: leg 'x': bad record") as info:
+        pending.result()
+    assert any("in the background process" in note and "_fail" in note for note in info.value.__notes__)
+
+
+@needs_fork
+def test_in_background__a_child_that_dies_is_an_output_error_naming_its_exit_status():
+    with in_background(_die) as pending, pytest.raises(OutputError, match=r"_die stopped without a result \(exit status 3\)"):
+        pending.result()
+
+
+@needs_fork
+def test_in_background__an_unpicklable_result_is_an_error_not_a_hang():
+    with in_background(_unpicklable) as pending, pytest.raises(Exception, match="lock"):
+        pending.result()
+
+
+@needs_fork
+def test_in_background__leaving_the_block_early_stops_the_child():
+    read_fd, write_fd = os.pipe()
+    try:
+        with pytest.raises(KeyboardInterrupt), in_background(_wait_for, read_fd) as pending:
+            process = pending._process
+            assert process.is_alive()
+            raise KeyboardInterrupt  # Ctrl-C (or SIGTERM, turned into an exception) in the parent
+        assert not process.is_alive() and process.exitcode is not None
+    finally:
+        os.close(read_fd)
+        os.close(write_fd)
+
+
+def test_can_fork__not_while_another_thread_runs():
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert not can_fork()
+        with in_background(sum, [1, 2], fork=None) as pending:
+            assert not pending.forked and pending.result() == 3
+    finally:
+        stop.set()
+        thread.join()

@@ -12,9 +12,15 @@ from transcaspian.errors import DataError, OutputError
 
 needs_fork = pytest.mark.skipif(not can_fork(), reason="forking needs Linux and a process running one thread")
 
+_PREPARED: list[int] = []
 
-def _pid_and(value: int) -> tuple[int, int]:
-    return os.getpid(), value * 2
+
+def _prepare() -> None:
+    _PREPARED.append(os.getpid())
+
+
+def _prepared_and(value: int) -> tuple[int, list[int], int]:
+    return os.getpid(), list(_PREPARED), value * 2
 
 
 def _fail() -> None:
@@ -34,26 +40,40 @@ def _wait_for(read_fd: int) -> bytes:
 
 
 @needs_fork
-def test_in_background__runs_in_another_process_with_the_parents_memory():
-    parent_data = {"n": 21}  # not passed through a pipe: the fork sees it
-    with in_background(_pid_and, parent_data["n"]) as pending:
+def test_in_background__prepares_then_runs_in_another_process():
+    with in_background(_prepared_and, prepare=_prepare) as pending:
         assert pending.forked
-        pid, value = pending.result()
+        pending.start(21)
+        pid, prepared, value = pending.result()
     assert pid != os.getpid() and value == 42
+    assert prepared == [pid] and _PREPARED == []  # prepared there, not here
 
 
-def test_in_background__without_fork_runs_here_when_asked():
+def test_in_background__without_fork_runs_here_once_when_the_result_is_asked_for():
     calls: list[int] = []
-    with in_background(calls.append, 7, fork=False) as pending:
-        assert not pending.forked and calls == []  # not before the result is asked for
+    with in_background(calls.append, prepare=_prepare, fork=False) as pending:
+        assert not pending.forked
+        pending.start(7)
+        assert calls == []  # not before the result is asked for
         assert pending.result() is None
         pending.result()
-    assert calls == [7]  # once
+    assert calls == [7] and _PREPARED == [os.getpid()]
+    _PREPARED.clear()
+
+
+def test_in_background__result_before_start_and_start_twice_are_errors():
+    with in_background(sum, fork=False) as pending:
+        with pytest.raises(RuntimeError, match="start"):
+            pending.result()
+        pending.start([1])
+        with pytest.raises(RuntimeError, match="already started"):
+            pending.start([2])
 
 
 @needs_fork
 def test_in_background__an_error_comes_back_with_its_type_text_and_the_childs_traceback():
     with in_background(_fail) as pending, pytest.raises(DataError, match="a.toml: leg 'x': bad record") as info:
+        pending.start()
         pending.result()
     assert any("in the background process" in note and "_fail" in note for note in info.value.__notes__)
 
@@ -61,21 +81,26 @@ def test_in_background__an_error_comes_back_with_its_type_text_and_the_childs_tr
 @needs_fork
 def test_in_background__a_child_that_dies_is_an_output_error_naming_its_exit_status():
     with in_background(_die) as pending, pytest.raises(OutputError, match=r"_die stopped without a result \(exit status 3\)"):
+        pending.start()
         pending.result()
 
 
 @needs_fork
 def test_in_background__an_unpicklable_result_is_an_error_not_a_hang():
     with in_background(_unpicklable) as pending, pytest.raises(Exception, match="lock"):
+        pending.start()
         pending.result()
 
 
 @needs_fork
-def test_in_background__leaving_the_block_early_stops_the_child():
+@pytest.mark.parametrize("started", [True, False])
+def test_in_background__leaving_the_block_early_stops_the_child(started):
     read_fd, write_fd = os.pipe()
     try:
-        with pytest.raises(KeyboardInterrupt), in_background(_wait_for, read_fd) as pending:
+        with pytest.raises(KeyboardInterrupt), in_background(_wait_for) as pending:
             process = pending._process
+            if started:
+                pending.start(read_fd)
             assert process.is_alive()
             raise KeyboardInterrupt  # Ctrl-C (or SIGTERM, turned into an exception) in the parent
         assert not process.is_alive() and process.exitcode is not None
@@ -90,7 +115,8 @@ def test_can_fork__not_while_another_thread_runs():
     thread.start()
     try:
         assert not can_fork()
-        with in_background(sum, [1, 2], fork=None) as pending:
+        with in_background(sum) as pending:
+            pending.start([1, 2])
             assert not pending.forked and pending.result() == 3
     finally:
         stop.set()

@@ -6,9 +6,10 @@ same process writes the layers, exports and web pages; on a machine with two
 or more cores the build then takes the longer of the two instead of their
 sum (issue 13).
 
-The second process is a fork: it starts with the parent's memory (the
-measured data, the imported modules), so nothing is copied in, and sends its
-result back through a pipe. Forking is only safe in a process running one
+The second process is a fork, made before the work it is given exists: it
+starts with the parent's imported modules and can prepare (import matplotlib)
+while the parent computes; the arguments then come through one pipe and the
+result goes back through another. Forking is only safe in a process running one
 thread (a lock held by another thread at the fork stays held in the child
 for ever), and only on Linux is it the documented default; anywhere else,
 and whenever the process runs threads (a notebook, a test runner with
@@ -38,38 +39,71 @@ def can_fork() -> bool:
 
 
 class Pending(Generic[T]):
-    """The result of a function started by :func:`in_background`."""
+    """A function run by :func:`in_background`: give it its arguments, then ask for its result."""
 
-    def __init__(self, function: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any], fork: bool) -> None:
-        self._call = (function, args, kwargs)
+    def __init__(self, function: Callable[..., T], prepare: Callable[[], object] | None, fork: bool) -> None:
+        self._function = function
+        self._prepare = prepare
+        self._call: tuple[tuple[Any, ...], dict[str, Any]] | None = None
         self._process: Any = None
+        self._send: Connection | None = None
         self._receive: Connection | None = None
         self._done = False
         self._value: Any = None
         if fork:
             context = multiprocessing.get_context("fork")
-            receive, send = context.Pipe(duplex=False)
-            # With the fork start method neither the function nor its arguments are pickled.
-            self._process = context.Process(target=_child, args=(function, args, kwargs, send), daemon=True)
+            args_receive, args_send = context.Pipe(duplex=False)
+            result_receive, result_send = context.Pipe(duplex=False)
+            # With the fork start method neither function is pickled: the child has them already.
+            self._process = context.Process(target=_child, args=(prepare, function, args_receive, result_send), daemon=True)
             self._process.start()
-            send.close()  # the child holds the other copy; EOF here then means the child is gone
-            self._receive = receive
+            # The child holds the other copies: EOF on either end then means the other side is gone.
+            args_receive.close()
+            result_send.close()
+            self._send, self._receive = args_send, result_receive
 
     @property
     def forked(self) -> bool:
         """Whether the function runs in a second process."""
         return self._process is not None
 
+    def start(self, *args: Any, **kwargs: Any) -> None:
+        """Give the function its arguments; in a second process it starts at once.
+
+        The arguments are pickled through a pipe (the second process was
+        forked before they existed), so they should be data: frames, dicts,
+        paths. Without a second process nothing runs until :meth:`result`.
+        """
+        if self._call is not None:
+            raise RuntimeError("already started")
+        self._call = (args, kwargs)
+        if self._send is not None:
+            try:
+                self._send.send((args, kwargs))
+            except BrokenPipeError:
+                pass  # the child is gone; result() says how
+            finally:
+                self._send.close()
+
     def result(self) -> T:
         """Wait for the function and return its value, or raise what it raised.
 
         Raises
         ------
+        RuntimeError
+            :meth:`start` was not called.
         OutputError
             The second process died without a result (killed, or crashed).
         """
+        if self._call is None:
+            raise RuntimeError("start() the function before asking for its result")
         if not self._done:
-            self._value = self._collect() if self.forked else self._call[0](*self._call[1], **self._call[2])
+            if self.forked:
+                self._value = self._collect()
+            else:
+                if self._prepare is not None:
+                    self._prepare()
+                self._value = self._function(*self._call[0], **self._call[1])
             self._done = True
         return self._value
 
@@ -79,7 +113,7 @@ class Pending(Generic[T]):
             status, payload = self._receive.recv()
         except EOFError:
             self._process.join()
-            name = getattr(self._call[0], "__name__", "the background part")
+            name = getattr(self._function, "__name__", "the background part")
             raise OutputError(f"{name} stopped without a result (exit status {self._process.exitcode}); run the command again") from None
         finally:
             self._receive.close()
@@ -90,22 +124,34 @@ class Pending(Generic[T]):
 
     def cancel(self) -> None:
         """Stop the second process if it still runs (on an error or an interrupt in the parent)."""
+        for end in (self._send, self._receive):
+            if end is not None and not end.closed:
+                end.close()
         if self._process is not None and self._process.is_alive():
             self._process.terminate()
             self._process.join()
 
 
-def _child(function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], send: Connection) -> None:
+def _child(prepare: Callable[[], object] | None, function: Callable[..., Any], receive: Connection, send: Connection) -> None:
     try:
+        if prepare is not None:
+            prepare()
+        try:
+            args, kwargs = receive.recv()
+        except EOFError:  # the parent stopped before giving the arguments: nothing to do
+            return
         message: tuple[str, Any] = ("ok", function(*args, **kwargs))
     except BaseException as error:  # noqa: BLE001 - everything goes back to the parent, which decides
         message = ("error", _portable(error))
     try:
         send.send(message)
+    except BrokenPipeError:
+        pass  # the parent is gone
     except Exception as error:  # an unpicklable result: say so rather than die silently
         send.send(("error", _portable(error)))
     finally:
         send.close()
+        receive.close()
 
 
 def _portable(error: BaseException) -> BaseException:
@@ -124,15 +170,17 @@ def _portable(error: BaseException) -> BaseException:
 
 
 @contextmanager
-def in_background(function: Callable[..., T], *args: Any, fork: bool | None = None, **kwargs: Any) -> Iterator[Pending[T]]:
-    """Start ``function(*args, **kwargs)`` in a second process; its result when asked for.
+def in_background(function: Callable[..., T], *, prepare: Callable[[], object] | None = None, fork: bool | None = None) -> Iterator[Pending[T]]:
+    """Run ``function`` in a second process, forked now, started by :meth:`Pending.start`.
 
     Parameters
     ----------
     function : callable
         What to run; its result must pickle (bytes, str, dicts of them).
-    *args, **kwargs
-        Its arguments (not copied: the child sees the parent's memory).
+    prepare : callable, optional
+        Run in the second process as soon as it is forked, while the first
+        computes the arguments (e.g. importing a slow library); its result
+        is dropped.
     fork : bool, optional
         Force (True) or avoid (False) the second process; by default it is
         used where :func:`can_fork` says it is safe.
@@ -140,17 +188,19 @@ def in_background(function: Callable[..., T], *args: Any, fork: bool | None = No
     Yields
     ------
     Pending
-        Call :meth:`Pending.result` inside the block. Leaving the block
+        Call :meth:`Pending.start` with the arguments, then
+        :meth:`Pending.result`, inside the block. Leaving the block
         (normally or by an exception, Ctrl-C or SIGTERM) stops the second
         process if it still runs, so it never outlives the job.
 
     Examples
     --------
-    >>> with in_background(sum, [1, 2, 3]) as pending:
+    >>> with in_background(sum) as pending:
+    ...     pending.start([1, 2, 3])
     ...     pending.result()
     6
     """
-    pending = Pending(function, args, kwargs, can_fork() if fork is None else fork)
+    pending = Pending(function, prepare, can_fork() if fork is None else fork)
     try:
         yield pending
     finally:

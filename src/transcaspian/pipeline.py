@@ -53,15 +53,18 @@ def run_build(
         raise UsageError("--out is empty; give the folder to write to, e.g. --out outputs")
     _refuse_input_overlap(directory, Path(out))
     check_target(Path(out), force=force)
-    measured = check_measured(measure_geodata(directory), directory)
-    with staged_build(out, force=force) as staging, in_background(_second_half, staging, measured, lang=lang) as images:
-        # matplotlib's images and the KML, made by a second process meanwhile
-        # (transcaspian.background), cost no time where there are two cores.
-        write_geojson_layers(staging, measured.layer_frames())
-        write_exports(staging, measured, date=date, kml=False)
-        write_maps(staging, measured, offline=offline, lang=lang, tiles=tiles, images=images.result)
-        write_checks(staging, measured)
-        # SHA256SUMS and the manifest are written by staged_build over exactly these files.
+    # matplotlib's images and the KML take about as long as every other output:
+    # a second process (transcaspian.background), forked now, imports matplotlib
+    # while this one measures, then makes them while this one writes the rest.
+    with in_background(_second_half, prepare=_prepare_second_half) as second:
+        measured = check_measured(measure_geodata(directory), directory)
+        with staged_build(out, force=force) as staging:
+            second.start(staging, measured, lang=lang)
+            write_geojson_layers(staging, measured.layer_frames())
+            write_exports(staging, measured, date=date, kml=False)
+            write_maps(staging, measured, offline=offline, lang=lang, tiles=tiles, images=second.result)
+            write_checks(staging, measured)
+            # SHA256SUMS and the manifest are written by staged_build over exactly these files.
     return measured
 
 
@@ -72,6 +75,15 @@ def _refuse_input_overlap(directory: PathLike | None, out: Path) -> None:
     src, dst = Path(os.path.realpath(directory)), Path(os.path.realpath(out))
     if src == dst or src in dst.parents or dst in src.parents:
         raise UsageError(f"--out {out}: overlaps the geodata folder {directory}; write the outputs somewhere else")
+
+
+def _prepare_second_half() -> None:
+    """What :func:`_second_half` needs, loaded before its data exists (matplotlib, the basemap)."""
+    import matplotlib.pyplot  # noqa: F401 - the import is the work
+
+    from transcaspian.web import basemap
+
+    basemap.shipped()
 
 
 def _second_half(staging: Path, measured: Measured, *, lang: str) -> dict[str, bytes]:

@@ -227,7 +227,8 @@ def country_part(coords: np.ndarray, country: str, countries: CountryIndex) -> l
     # The cut works segment by segment, so a stretch across one country comes back as many
     # short pieces; joined end to end again, each piece runs from where the line enters the
     # country to where it leaves, which is what the distance between a part's ends means.
-    merged = shapely.get_parts(shapely.line_merge(shapely.MultiLineString(lines), directed=True))
+    # shapely.multilinestrings, not the MultiLineString class: the class walks a long list in Python.
+    merged = shapely.get_parts(shapely.line_merge(shapely.multilinestrings(np.asarray(lines, dtype=object)), directed=True))
     along = shapely.LineString(coords)
     return sorted(merged, key=lambda piece: along.project(shapely.Point(piece.coords[0])))
 

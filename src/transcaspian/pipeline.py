@@ -60,13 +60,17 @@ def run_build(
     with in_background(_second_half, prepare=_prepare_second_half) as second:
         measured = check_measured(measure_geodata(directory), directory)
         with staged_build(out, force=force) as staging:
-            memo: dict[tuple[str, ...], Any] = {}
-            index = _index_payload(measured, offline=offline, lang=lang, memo=memo)
-            second.start(staging, measured, lang=lang, payload=index)
-            write_geojson_layers(staging, measured.layer_frames())
-            write_exports(staging, measured, date=date, kml=False)
-            write_maps(staging, measured, offline=offline, lang=lang, tiles=tiles, images=second.result, index=index, memo=memo)
-            write_checks(staging, measured)
+            try:
+                memo: dict[tuple[str, ...], Any] = {}
+                index = _index_payload(measured, offline=offline, lang=lang, memo=memo)
+                second.start(staging, measured, lang=lang, payload=index)
+                write_geojson_layers(staging, measured.layer_frames())
+                write_exports(staging, measured, date=date, kml=False)
+                write_maps(staging, measured, offline=offline, lang=lang, tiles=tiles, images=second.result, index=index, memo=memo)
+                write_checks(staging, measured)
+            except BaseException:
+                second.cancel()  # stopped before staged_build removes the folder it writes into
+                raise
             # SHA256SUMS and the manifest are written by staged_build over exactly these files.
     return measured
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from transcaspian.background import in_background
 from transcaspian.claims.judge import CheckResult
@@ -61,12 +60,12 @@ def run_build(
         measured = check_measured(measure_geodata(directory), directory)
         with staged_build(out, force=force) as staging:
             try:
-                memo: dict[tuple[str, ...], Any] = {}
-                index = _index_payload(measured, offline=offline, lang=lang, memo=memo)
-                second.start(staging, measured, lang=lang, payload=index)
+                # Started first: the second half is the longer one, and it makes its own
+                # copy of the combined map's payload rather than wait for this one's.
+                second.start(staging, measured, lang=lang)
                 write_geojson_layers(staging, measured.layer_frames())
                 write_exports(staging, measured, date=date, kml=False)
-                write_maps(staging, measured, offline=offline, lang=lang, tiles=tiles, images=second.result, index=index, memo=memo)
+                write_maps(staging, measured, offline=offline, lang=lang, tiles=tiles, images=second.result)
                 write_checks(staging, measured)
             except BaseException:
                 second.cancel()  # stopped before staged_build removes the folder it writes into
@@ -93,30 +92,22 @@ def _prepare_second_half() -> None:
     basemap.shipped()
 
 
-def _index_payload(measured: Measured, *, offline: bool, lang: str, memo: dict[tuple[str, ...], Any]) -> dict[str, Any]:
-    """The combined map's payload, made once for its page and its images."""
-    from transcaspian.web.payload import network_payload
-
-    return network_payload(measured, lang=lang, detail=offline, memo=memo)
-
-
-def _second_half(staging: Path, measured: Measured, *, lang: str, payload: dict[str, Any] | None = None) -> dict[str, bytes]:
+def _second_half(staging: Path, measured: Measured, *, lang: str) -> dict[str, bytes]:
     """The part of a build :func:`run_build` runs in a second process: the KML (written, with
     its read-back check) and the static images (returned, written by :func:`write_maps`).
 
     About as long as the rest of the outputs together, so the two halves end together.
     """
     write_kml_export(staging, measured)
-    return map_images(measured, lang=lang, payload=payload)
+    return map_images(measured, lang=lang)
 
 
-def map_images(measured: Measured, *, lang: str = "en", payload: dict[str, Any] | None = None) -> dict[str, bytes]:
-    """The combined map as a social card (``index.png``, 1200×630) and for print (``index.svg``);
-    ``payload`` is the combined map's, when made already."""
+def map_images(measured: Measured, *, lang: str = "en") -> dict[str, bytes]:
+    """The combined map as a social card (``index.png``, 1200×630) and for print (``index.svg``)."""
     # matplotlib is slow to import and only the images need it (not `check`, not `export`).
     from transcaspian.web.staticmap import network_images
 
-    return network_images(measured, lang=lang, payload=payload)
+    return network_images(measured, lang=lang)
 
 
 def write_maps(
@@ -127,22 +118,18 @@ def write_maps(
     lang: str = "en",
     tiles: str | None = None,
     images: Callable[[], dict[str, bytes]] | None = None,
-    index: dict[str, Any] | None = None,
-    memo: dict[tuple[str, ...], Any] | None = None,
 ) -> list[Path]:
     """Write ``out/maps/``: index.html, one page per layer, embed.html, and the
     combined map as a social card (index.png, 1200×630) and for print (index.svg).
 
     ``images`` returns the images when they are drawn elsewhere (see
     :func:`run_build`); by default they are drawn here, by :func:`map_images`.
-    ``index`` and ``memo``: the combined map's payload and the features made
-    for it, when made already (:func:`transcaspian.web.page.network_maps`).
     """
     # folium is slow to import and only the maps need it (not `check`, not `export`).
     from transcaspian.web.render import DEFAULT_TILES, network_maps
 
-    pages = network_maps(measured, offline=offline, lang=lang, tiles=tiles or DEFAULT_TILES, index=index, memo=memo)
-    drawn = images() if images is not None else map_images(measured, lang=lang, payload=index)
+    pages = network_maps(measured, offline=offline, lang=lang, tiles=tiles or DEFAULT_TILES)
+    drawn = images() if images is not None else map_images(measured, lang=lang)
     files: dict[str, str | bytes] = {**pages, **drawn}
     return [atomic_write(Path(out) / "maps" / name, data) for name, data in files.items()]
 

@@ -255,15 +255,7 @@ for example <code>{escape(map_file)}#fiber_aktau_sumgayit</code>.</p>
 """
 
 
-def network_maps(
-    measured: Any,
-    *,
-    offline: bool = False,
-    lang: str = "en",
-    tiles: str = DEFAULT_TILES,
-    index: Mapping[str, Any] | None = None,
-    memo: dict[tuple[str, ...], Any] | None = None,
-) -> dict[str, str]:
+def network_maps(measured: Any, *, offline: bool = False, lang: str = "en", tiles: str = DEFAULT_TILES) -> dict[str, str]:
     """Every map page of the curated network, by file name.
 
     Parameters
@@ -276,12 +268,6 @@ def network_maps(
         Language of every page (:data:`~transcaspian.web.i18n.LANGUAGES`).
     tiles : str
         Online tile provider.
-    index : mapping, optional
-        The combined map's payload, when the caller made it already
-        (``network_payload(measured, lang=lang, detail=offline)``).
-    memo : dict, optional
-        The ``memo`` that payload was made with, so the other pages reuse
-        its features (:func:`~transcaspian.web.payload.network_layer`).
 
     Returns
     -------
@@ -291,9 +277,8 @@ def network_maps(
         Leaflet's script and stylesheet, loaded when the CDN cannot be reached.
     """
     # Online pages draw on tiles: the basemap's finer levels would be left out anyway.
-    memo = {} if memo is None else memo  # each feature's geometry and popup, made once for every page
-    if index is None:
-        index = network_payload(measured, lang=lang, detail=offline, memo=memo)
+    memo: dict[tuple[str, ...], Any] = {}  # each feature's geometry and popup, made once for every page
+    index = network_payload(measured, lang=lang, detail=offline, memo=memo)
     fallback = not offline  # online pages get Leaflet beside them, for when the CDN fails
     pages = {INDEX_FILE: map_html(make_map(index, offline=offline, tiles=tiles, card=CARD_FILE, local_fallback=fallback))}
     keys = [k for k in LAYERS if k in measured.geodata.layers]

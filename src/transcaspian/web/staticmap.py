@@ -289,13 +289,10 @@ def _labels(ax: Any, extent: tuple[float, float, float, float], lang: str) -> No
             ax.text(mx[0], my[0], name.upper(), ha="center", va="center", fontsize=7.5, color="#555555", zorder=2, clip_on=True)
 
 
-def network_images(measured: Any, *, lang: str = "en", payload: Mapping[str, Any] | None = None) -> dict[str, bytes]:
-    """The combined map of the curated network as ``index.png`` (social card) and ``index.svg`` (print).
-
-    ``payload`` is the combined map's payload when the caller made it already
-    (for the page; its basemap is not used: the images draw their own).
-    """
+def network_images(measured: Any, *, lang: str = "en") -> dict[str, bytes]:
+    """The combined map of the curated network as ``index.png`` (social card) and ``index.svg`` (print)."""
     from transcaspian.web.payload import network_payload
 
-    images = static_images(payload if payload is not None else network_payload(measured, lang=lang, detail=False))
+    # The images draw their own basemap: the payload's finer levels (detail) are not used.
+    images = static_images(network_payload(measured, lang=lang, detail=False))
     return {"index.png": images["png"], "index.svg": images["svg"]}

@@ -121,3 +121,53 @@ def test_can_fork__not_while_another_thread_runs():
     finally:
         stop.set()
         thread.join()
+
+
+def _deaf_to_sigterm() -> None:
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # as a library's bare except would swallow it
+
+
+@needs_fork
+def test_in_background__a_child_waiting_for_arguments_that_never_come_ends_on_its_own():
+    """The parent fails before start(): its end of the pipe closes, and the child, deaf to SIGTERM, sees EOF."""
+    import functools
+
+    ready_read, ready_write = os.pipe()
+    try:
+        with pytest.raises(DataError), in_background(_pid_and_nothing, prepare=functools.partial(_deaf_then_ready, ready_write)) as pending:
+            process = pending._process
+            assert os.read(ready_read, 1) == b"r"
+            _fail()
+        assert not process.is_alive() and process.exitcode == 0  # returned on EOF, not killed
+    finally:
+        os.close(ready_read)
+        os.close(ready_write)
+
+
+def _deaf_then_ready(ready_fd: int) -> None:
+    _deaf_to_sigterm()
+    os.write(ready_fd, b"r")
+
+
+@needs_fork
+def test_in_background__a_child_deaf_to_sigterm_is_killed():
+    import functools
+
+    read_fd, write_fd = os.pipe()
+    ready_read, ready_write = os.pipe()
+    try:
+        with pytest.raises(KeyboardInterrupt), in_background(_wait_for, prepare=functools.partial(_deaf_then_ready, ready_write)) as pending:
+            process = pending._process
+            assert os.read(ready_read, 1) == b"r"  # SIGTERM is ignored from here on
+            pending.start(read_fd)
+            raise KeyboardInterrupt
+        assert not process.is_alive() and process.exitcode == -9  # SIGKILL after the grace period
+    finally:
+        for fd in (read_fd, write_fd, ready_read, ready_write):
+            os.close(fd)
+
+
+def _pid_and_nothing() -> int:
+    return os.getpid()

@@ -31,6 +31,8 @@ from typing import Any, Generic, TypeVar
 from transcaspian.errors import OutputError
 
 T = TypeVar("T")
+#: Seconds a stopped second process has to exit after SIGTERM before it is killed.
+_GRACE_SECONDS = 5.0
 
 
 def can_fork() -> bool:
@@ -55,7 +57,8 @@ class Pending(Generic[T]):
             args_receive, args_send = context.Pipe(duplex=False)
             result_receive, result_send = context.Pipe(duplex=False)
             # With the fork start method neither function is pickled: the child has them already.
-            self._process = context.Process(target=_child, args=(prepare, function, args_receive, result_send), daemon=True)
+            parent_ends = (args_send, result_receive)
+            self._process = context.Process(target=_child, args=(prepare, function, args_receive, result_send, parent_ends), daemon=True)
             self._process.start()
             # The child holds the other copies: EOF on either end then means the other side is gone.
             args_receive.close()
@@ -129,10 +132,21 @@ class Pending(Generic[T]):
                 end.close()
         if self._process is not None and self._process.is_alive():
             self._process.terminate()
-            self._process.join()
+            # SIGTERM may be swallowed (a library's bare except in the child's import);
+            # SIGKILL cannot be: the child must never outlive the job.
+            self._process.join(_GRACE_SECONDS)
+            if self._process.is_alive():
+                self._process.kill()
+                self._process.join()
 
 
-def _child(prepare: Callable[[], object] | None, function: Callable[..., Any], receive: Connection, send: Connection) -> None:
+def _child(
+    prepare: Callable[[], object] | None, function: Callable[..., Any], receive: Connection, send: Connection, parent_ends: tuple[Connection, ...]
+) -> None:
+    # The fork copied the parent's ends of both pipes too: closed here, so that
+    # the parent closing its own is seen as EOF (no arguments will come).
+    for end in parent_ends:
+        end.close()
     try:
         if prepare is not None:
             prepare()

@@ -77,6 +77,12 @@ def _flatten(geometries: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray
     clockwise), so the page fills them with the nonzero rule: a hole stays
     open, and polygons that overlap are filled once, not cancelled.
     """
+    types = shapely.get_type_id(geometries)
+    if np.all((types >= _POINT) & (types <= _LINEARRING)):
+        # Only single lines and points (the usual big layer): each is its own part.
+        keep = ~shapely.is_empty(geometries)
+        owner = np.flatnonzero(keep)
+        return geometries[keep], owner, np.zeros(len(owner), dtype=bool)
     parts, owner = shapely.get_parts(geometries, return_index=True)
     types = shapely.get_type_id(parts)
     while np.any(types >= 4):  # multi-parts inside collections
@@ -348,7 +354,9 @@ def big_layer(name: str, frame: gpd.GeoDataFrame, *, color: str, slug: str) -> d
         member for biglayer.js.
     """
     geometries = frame.geometry.values
-    geometries = np.asarray(shapely.force_2d(np.asarray(geometries, dtype=object)), dtype=object)
+    geometries = np.asarray(geometries, dtype=object)
+    if shapely.has_z(geometries).any():
+        geometries = np.asarray(shapely.force_2d(geometries), dtype=object)
     paths, owner, is_ring = _flatten(geometries)
     levels = [{"maxZoom": None, **encode_level(paths, owner, 0.0)}]
     # Levels whose tolerance is far below the typical segment would keep

@@ -210,17 +210,24 @@ def batch_rows(source: VectorSource, result: BatchLengths, *, countries: Country
     batch = result.batch
     records = batch.table.to_pylist() if full and batch.table is not None else None
     labels = _labels(batch)
+    # Python floats, strs and bools up front: indexing numpy arrays one
+    # element at a time is slow, and holds the lock the other threads need.
+    lengths = result.length_km.tolist()
+    types = result.geometry_type.tolist()
+    measured = result.measured.tolist()
+    country_km = result.country_km if countries is not None else None
+    keys = countries.keys if countries is not None else []
     rows = []
-    for i in np.flatnonzero(result.has_geometry):
+    for i in np.flatnonzero(result.has_geometry).tolist():
         split = None
-        if countries is not None and result.country_km is not None and result.measured[i]:
-            split = split_dict(result.country_km[i], countries.keys)
-        length = float(result.length_km[i])
+        if country_km is not None and measured[i]:
+            split = split_dict(country_km[i], keys)
+        length = lengths[i]
         rows.append(
             FeatureRow(
                 file=source.name,
                 feature=labels[i],
-                geometry_type=str(result.geometry_type[i]),
+                geometry_type=str(types[i]),
                 length_km=None if math.isnan(length) else length,
                 country_lengths_km=split,
                 properties=records[i] if records is not None else None,

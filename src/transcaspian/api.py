@@ -22,20 +22,19 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from transcaspian.claims.frame import check_frame
-from transcaspian.claims.judge import RECORD_FIELDS, CheckResult
-from transcaspian.claims.userlayer import run_layer_check
 from transcaspian.errors import CoordinateError, UsageError
 from transcaspian.geo.countries import SEA, CountryIndex
 from transcaspian.geo.geodesy import check_lonlat_degrees, line_length_km
-from transcaspian.measured import Measured, check_measured, measure_geodata
-from transcaspian.network.lines import places_frame
-from transcaspian.network.loading import load_geodata
 from transcaspian.network.records import PathLike
-from transcaspian.pipeline import run_build, run_check
 
 if TYPE_CHECKING:  # folium is imported when a map is made, not with the package
     import folium
+
+    from transcaspian.claims.judge import CheckResult
+    from transcaspian.measured import Measured
+
+# The claims, measuring, build and output stages are imported by the functions
+# that use them: ``transcaspian map`` then loads half as many modules.
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +45,8 @@ FilePath: TypeAlias = "str | os.PathLike[str]"
 
 
 def _measured(geodata: PathLike | None) -> Measured:
+    from transcaspian.measured import check_measured, measure_geodata
+
     if geodata is None:
         return _curated()
     return check_measured(measure_geodata(geodata), geodata)
@@ -56,6 +57,8 @@ def _curated() -> Measured:
     # The curated copy ships with the package and cannot change while it runs:
     # measured once per process, so a notebook's layers(), routes(), check()
     # and make_map() do not each take seconds. Callers get copies of the frames.
+    from transcaspian.measured import check_measured, measure_geodata
+
     return check_measured(measure_geodata(None), None)
 
 
@@ -103,6 +106,9 @@ def places(geodata: PathLike | None = None) -> gpd.GeoDataFrame:
     >>> places().loc["aktau_port", "country"]
     'KAZ'
     """
+    from transcaspian.network.lines import places_frame
+    from transcaspian.network.loading import load_geodata
+
     return places_frame(load_geodata(geodata))
 
 
@@ -224,6 +230,8 @@ def country_lengths(data: GeoData) -> pd.DataFrame:
 
 
 def _checks_frame(result: CheckResult) -> pd.DataFrame:
+    from transcaspian.claims.judge import RECORD_FIELDS
+
     frame = pd.DataFrame([c.as_record() for c in result.checks], columns=list(RECORD_FIELDS))
     return frame.set_index("claim", drop=False)
 
@@ -242,6 +250,10 @@ def check_result(
     Parameters as :func:`check`; ``layer_name`` and ``assume_crs`` apply when
     ``layer`` is a file (``--layer`` and ``--assume-crs`` of the command).
     """
+    from transcaspian.claims.frame import check_frame
+    from transcaspian.claims.userlayer import run_layer_check
+    from transcaspian.pipeline import run_check
+
     if layer is None:
         if id_field is not None:
             raise UsageError("id_field goes with layer")
@@ -366,12 +378,13 @@ def make_map(*data: GeoData | FilePath, title: str | None = None, offline: bool 
     from transcaspian.web.render import network_payload, user_payload
 
     if not data:
-        return render_map(network_payload(_measured(None), title=title, lang=lang), offline=offline, tiles=tiles or DEFAULT_TILES)
+        return render_map(network_payload(_measured(None), title=title, lang=lang, detail=offline), offline=offline, tiles=tiles or DEFAULT_TILES)
     from transcaspian.web.biglayer import check_page_size
 
     named = _named_frames(data)
     check_page_size(named)  # a page that would freeze the browser is refused with what to do instead
-    return render_map(user_payload(named, title=title, lang=lang), offline=offline, tiles=tiles or DEFAULT_TILES)
+    # Online, the page drops the basemap's finer levels (tiles draw the land): not clipped for nothing.
+    return render_map(user_payload(named, title=title, lang=lang, detail=offline), offline=offline, tiles=tiles or DEFAULT_TILES)
 
 
 def build(out: FilePath, geodata: PathLike | None = None, offline: bool = False, lang: str = "en", tiles: str | None = None, force: bool = False) -> Measured:
@@ -410,4 +423,6 @@ def build(out: FilePath, geodata: PathLike | None = None, offline: bool = False,
     """
     _check_lang(lang)
     log.debug(f"building {'offline ' if offline else ''}outputs under {out} from {geodata or 'the curated geodata'}")
+    from transcaspian.pipeline import run_build
+
     return run_build(geodata, Path(out), offline=offline, lang=lang, tiles=tiles, force=force)

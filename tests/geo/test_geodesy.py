@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from transcaspian.geo.countries import SEA, CountryIndex, country_lengths_km, country_part, load_countries
-from transcaspian.geo.geodesy import cumulative_km, densify, line_length_km, section_km, segment_lengths_km
+from transcaspian.geo.geodesy import GEOD, SHORT_SEGMENT_M, cumulative_km, densify, line_length_km, line_lengths_m, section_km, segment_lengths_km
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +38,24 @@ def test_segment_lengths_km__wellington_salamanca():
 def test_segment_lengths_km__shape_mismatch_is_an_error():
     with pytest.raises(ValueError):
         segment_lengths_km([0, 1, 2], [0, 1])
+
+
+@pytest.mark.parametrize("metres, within", [(10.0, 1e-8), (3_000.0, 1e-6), (SHORT_SEGMENT_M, 1e-4)])
+def test_line_lengths_m__short_segments_agree_with_geographiclib(metres, within):
+    # Segments of a known geodesic length, everywhere on Earth (poles included), in every direction.
+    rng = np.random.default_rng(3)
+    lon, lat, azimuth = rng.uniform(-180, 180, 20_000), rng.uniform(-90, 90, 20_000), rng.uniform(-180, 180, 20_000)
+    lon2, lat2, _ = GEOD.fwd(lon, lat, azimuth, np.full(20_000, metres))
+    got = line_lengths_m(np.column_stack([lon, lon2]).ravel(), np.column_stack([lat, lat2]).ravel())[0::2]
+    assert np.abs(got - metres).max() <= within
+
+
+def test_line_lengths_m__is_geod_line_lengths_for_any_segments():
+    # Long segments, the antimeridian, the poles, repeated points: as GeographicLib.
+    lon = np.array([179.99, -179.99, 0.0, 0.0, 10.0, 10.0, 120.0, -60.0])
+    lat = np.array([10.0, 10.0, 10.0, 90.0, 89.99, 89.99, -45.0, 45.0])
+    assert np.allclose(line_lengths_m(lon, lat), GEOD.line_lengths(lon, lat), rtol=0, atol=1e-4)
+    assert line_lengths_m(lon[:1], lat[:1]).shape == (0,)
 
 
 def test_line_length_km__geometry_and_coords_agree():

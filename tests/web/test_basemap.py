@@ -44,6 +44,15 @@ def test_shipped__three_levels_world_names_in_every_language():
     assert {s["names"]["en"] for s in doc["seas"]} >= {"Caspian Sea", "Black Sea"}
 
 
+def test_shipped_world__is_the_whole_document_with_its_coarsest_level_only():
+    world, whole = basemap.shipped_world(), basemap.shipped()
+    assert [level["name"] for level in world["levels"]] == ["110m"]
+    assert {**whole, "levels": whole["levels"][:1]} == world
+    # An online page (no detail) carries what an offline one carries at the world level.
+    online, offline = basemap.page_basemap(REGION, "kk", detail=False), basemap.page_basemap(REGION, "kk")
+    assert online == {**offline, "levels": [level for level in offline["levels"] if level["box"] is None]}
+
+
 def test_page_basemap__world_coarse_detail_only_near_the_data():
     page = basemap.page_basemap(REGION, "ru")
     levels = page["levels"]

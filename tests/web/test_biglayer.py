@@ -191,3 +191,38 @@ def test_big_layer__polygons_points_and_multi_parts_keep_their_features():
     lengths = table["values"][0]
     assert lengths[1] == "" and float(lengths[2]) > 0  # a point has no length
     assert biglayer.families(frame) == {"area", "point", "line"}
+
+
+def test_column_texts__as_value_text_for_every_kind_of_column():
+    import datetime as dt
+
+    import pandas as pd
+
+    from transcaspian.values import is_missing
+    from transcaspian.web.popups import value_text
+
+    columns = {
+        "int": pd.Series([0, -7, 2**62]),
+        "uint": pd.Series(np.array([0, 3, 2**63], dtype=np.uint64)),
+        "bool": pd.Series([True, False, True]),
+        "float": pd.Series([0.1, np.nan, -1e300]),
+        "float32": pd.Series(np.array([0.1, np.nan, 3.5], dtype=np.float32)),
+        "text": pd.Series(["a", " ", "x" * 500]),
+        "str": pd.Series(["a", None, "x" * 500], dtype="str"),
+        "string": pd.Series(["a", None, "é" * 301], dtype="string"),
+        "mixed": pd.Series(["a", None, 3]),
+        "nullable": pd.Series([1, None, 3], dtype="Int64"),
+        "date": pd.Series([dt.date(2020, 1, 2), None, dt.date(1999, 12, 31)]),
+        "nested": pd.Series([[1, 2], {"a": "</script>"}, None]),
+    }
+    for name, series in columns.items():
+        expected = ["" if is_missing(v) else value_text(v, biglayer.MAX_VALUE_CHARS) for v in series.tolist()]
+        assert biglayer.column_texts(series) == expected, name
+
+
+def test_big_layer__lengths_are_the_geodesic_lengths():
+    from transcaspian.geo.geodesy import line_length_km
+
+    frame = _frame(50, vertices=30)
+    lengths = json.loads(biglayer.big_layer("walks.fgb", frame, color="#aa3377", slug="walks")["big"]["attributes"])["values"][0]
+    assert lengths == [f"{line_length_km(g):.3f}" for g in frame.geometry]

@@ -3,6 +3,10 @@
 Every length is measured with :class:`pyproj.Geod` (GeographicLib) on the
 full-resolution geometry, never as planar length in degrees. Functions take
 longitude/latitude arrays in decimal degrees and return kilometres.
+:func:`line_lengths_m` is the one exception, for pages that show the length
+of every one of 100,000 lines: segments shorter than
+:data:`SHORT_SEGMENT_M` are measured in closed form (numpy), within
+a tenth of a millimetre of GeographicLib; longer ones still go to pyproj.
 """
 
 from __future__ import annotations
@@ -22,8 +26,18 @@ GEOD = Geod(ellps="WGS84")
 #: Spacing (km) at which lines are densified along the geodesic before they
 #: are cut by country borders, so that planar cutting stays within metres.
 SPLIT_SPACING_KM = 1.0
+#: Segments up to this long (chord, metres) are measured by :func:`line_lengths_m`
+#: in closed form: there it is within 0.1 mm of GeographicLib.
+SHORT_SEGMENT_M = 20_000.0
 #: Largest longitude magnitude taken as degrees: unwrapped lines go past ±180, metres of a projected CRS far past this.
 MAX_UNWRAPPED_LON = 720.0
+
+
+def _vertex_arrays(lons: Any, lats: Any) -> tuple[np.ndarray, np.ndarray]:
+    lons, lats = np.asarray(lons, dtype="float64"), np.asarray(lats, dtype="float64")
+    if lons.shape != lats.shape:
+        raise ValueError("lons and lats must have the same shape")
+    return lons, lats
 
 
 def segment_lengths_km(lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
@@ -44,14 +58,61 @@ def segment_lengths_km(lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
     >>> float(segment_lengths_km([0, 1], [0, 0])[0].round(6))
     111.319491
     """
-    lons = np.asarray(lons, dtype="float64")
-    lats = np.asarray(lats, dtype="float64")
-    if lons.shape != lats.shape:
-        raise ValueError("lons and lats must have the same shape")
+    lons, lats = _vertex_arrays(lons, lats)
     if lons.size < 2:
         return np.zeros(0)
     _, _, dist_m = GEOD.inv(lons[:-1], lats[:-1], lons[1:], lats[1:])
     return np.asarray(dist_m) / 1000.0
+
+
+def line_lengths_m(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Geodesic distance between consecutive vertices, as :meth:`pyproj.Geod.line_lengths`, faster.
+
+    A short geodesic is its chord through the ellipsoid lengthened by the
+    curvature of the surface: ``s = c (1 + c**2 / (24 R**2))``, with ``c``
+    the straight-line distance between the two points in Earth-centred
+    coordinates and ``R`` the radius of curvature, whose neglected
+    terms are of order ``c**5 / R**4``. Taking ``R`` as the Gaussian mean
+    radius at the first point (within 0.7 % of the radius in any direction)
+    stays within a micrometre of GeographicLib up to 3 km and 0.1 mm at
+    20 km (tests/geo/test_geodesy.py). Segments
+    longer than :data:`SHORT_SEGMENT_M` go to GeographicLib (pyproj), which
+    computes one inverse problem per segment, about ten times slower.
+
+    Parameters
+    ----------
+    lon, lat : numpy.ndarray
+        Vertex longitudes and latitudes (degrees), same length n.
+
+    Returns
+    -------
+    numpy.ndarray
+        The n - 1 distances in metres.
+
+    Examples
+    --------
+    >>> float(line_lengths_m(np.array([0.0, 0.01]), np.array([0.0, 0.0]))[0].round(6))
+    1113.194908
+    """
+    lon, lat = _vertex_arrays(lon, lat)
+    if lon.size < 2:
+        return np.zeros(0)
+    a, f = GEOD.a, GEOD.f
+    e2 = f * (2.0 - f)
+    phi, lam = np.radians(lat), np.radians(lon)
+    sin_phi, cos_phi = np.sin(phi), np.cos(phi)
+    w = 1.0 - e2 * sin_phi * sin_phi
+    n = a / np.sqrt(w)  # prime vertical radius of curvature
+    x, y, z = n * cos_phi * np.cos(lam), n * cos_phi * np.sin(lam), n * (1.0 - e2) * sin_phi
+    chord = np.sqrt(np.diff(x) ** 2 + np.diff(y) ** 2 + np.diff(z) ** 2)
+    # Gaussian mean radius sqrt(M N) = N sqrt(1 - e2) / sqrt(w)
+    radius2 = (n[:-1] * n[:-1]) * (1.0 - e2) / w[:-1]
+    out = chord * (1.0 + chord * chord / (24.0 * radius2))
+    long = np.flatnonzero(chord > SHORT_SEGMENT_M)
+    if long.size:
+        _, _, dist = GEOD.inv(lon[long], lat[long], lon[long + 1], lat[long + 1])
+        out[long] = dist
+    return out
 
 
 def line_length_km(coords: Sequence[Sequence[float]] | np.ndarray | BaseGeometry, *, crs: Any = None) -> float:

@@ -15,6 +15,11 @@ from transcaspian.errors import DataError
 from transcaspian.userdata.batches import ONE_LAYER_DRIVERS, WGS84, Batch, UserFileWarning, VectorSource
 from transcaspian.userdata.opening import crs_name, open_vector
 
+#: Features per batch when a file is read whole: it is all held at the end anyway,
+#: and each batch is one more frame to build and concatenate (measuring streams
+#: in smaller batches to bound its memory).
+WHOLE_FILE_BATCH = 65_536
+
 #: Features per batch: small enough that a batch of 100-vertex lines takes
 #: about 15 MB, large enough that per-batch overhead is negligible (the
 #: benchmark runs as fast with 512 as with 8192).
@@ -144,7 +149,7 @@ def read_vector(
     transformer = source.transformer
     frames: list[gpd.GeoDataFrame] = []
     skipped = Skipped()
-    for batch in source.batches(attributes=True):
+    for batch in source.batches(attributes=True, batch_size=WHOLE_FILE_BATCH):
         geoms = batch.geometry_array
         present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
         skipped.add(batch, ~present)

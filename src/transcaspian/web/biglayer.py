@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 from collections.abc import Mapping, Sequence
 from importlib.resources import files
 from typing import Any
@@ -40,9 +41,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import Geod
-
 from transcaspian.errors import DataError
+from transcaspian.geo.geodesy import line_lengths_m
 from transcaspian.values import is_missing
 from transcaspian.web.popups import value_text
 
@@ -58,7 +58,6 @@ TOLERANCE_PX = 0.5
 PAGE_VERTEX_LIMIT = 6_000_000
 #: Attribute values longer than this are clipped in popups.
 MAX_VALUE_CHARS = 300
-_GEOD = Geod(ellps="WGS84")
 # shapely type ids
 _POINT, _LINESTRING, _LINEARRING, _POLYGON = 0, 1, 2, 3
 
@@ -226,18 +225,40 @@ def attribute_table(frame: gpd.GeoDataFrame, lengths_km: np.ndarray) -> dict[str
         ``""`` where missing), the first column the measured length.
     """
     columns = ["Measured length (km, WGS84 geodesic)"]
-    values: list[Any] = [["" if not np.isfinite(km) else f"{km:.3f}" for km in lengths_km]]
+    values: list[Any] = [["" if not math.isfinite(km) else f"{km:.3f}" for km in np.asarray(lengths_km, dtype=float).tolist()]]
     for name in frame.columns:
         if name == frame.geometry.name:
             continue
         series = frame[name]
         if isinstance(series.dtype, gpd.array.GeometryDtype):
             continue
-        missing = pd.isna(series).to_numpy() if series.dtype != object else np.array([is_missing(v) for v in series])
-        texts = [("" if m else value_text(v, MAX_VALUE_CHARS)) for v, m in zip(series.tolist(), missing)]
         columns.append(str(name))
-        values.append(_dictionary(texts))
+        values.append(_dictionary(column_texts(series)))
     return {"columns": columns, "values": values}
+
+
+def column_texts(series: pd.Series) -> list[str]:
+    """Each value of a column as :func:`~transcaspian.web.popups.value_text` writes it, ``""`` where missing.
+
+    Integer, boolean, float and text columns take one pass over
+    ``series.tolist()`` (the Python values ``value_text`` would see):
+    calling it once per value is most of the time of a 100,000-row table.
+    """
+    items = series.tolist()
+    # numpy dtypes only: pandas' nullable ones hold pd.NA, which value_text is needed for.
+    kind = series.dtype.kind if isinstance(series.dtype, np.dtype) else ""
+    if kind in ("i", "u", "b"):
+        return [str(v) for v in items]  # value_text of an int or bool
+    if kind == "f":
+        return ["" if v != v else repr(v) for v in items]  # NaN is missing
+    limit = MAX_VALUE_CHARS
+    if isinstance(series.dtype, pd.StringDtype):  # pandas 3 reads text columns so; missing is NaN or pd.NA
+        blank = pd.isna(series).to_numpy()
+        return ["" if m else v if len(v) <= limit else v[: limit - 1] + "…" for v, m in zip(items, blank)]
+    if series.dtype == object and all(type(v) is str for v in items):
+        return [v if len(v) <= limit else v[: limit - 1] + "…" for v in items]
+    missing = pd.isna(series).to_numpy() if series.dtype != object else np.array([is_missing(v) for v in items], dtype=bool)
+    return [("" if m else value_text(v, MAX_VALUE_CHARS)) for v, m in zip(items, missing)]
 
 
 def _dictionary(texts: list[str]) -> Any:
@@ -255,7 +276,7 @@ def feature_lengths_km(paths: np.ndarray, owner: np.ndarray, n_features: int) ->
     xy, path = shapely.get_coordinates(paths[linear], return_index=True)
     out = np.full(n_features, np.nan)
     if len(xy) >= 2:
-        dist = np.asarray(_GEOD.line_lengths(xy[:, 0], xy[:, 1]))
+        dist = line_lengths_m(xy[:, 0], xy[:, 1])
         dist[path[1:] != path[:-1]] = 0.0
         per_path = np.bincount(path[:-1], weights=dist, minlength=int(linear.sum()))
         per_feature = np.bincount(owner[linear], weights=per_path, minlength=n_features) / 1000.0

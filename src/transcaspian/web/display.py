@@ -31,11 +31,11 @@ DISPLAY_PRECISION = 5
 #: along the WGS84 geodesic so sea legs follow the ellipsoid on the map.
 DISPLAY_SPACING_KM = 20.0
 _SCRIPT_UNSAFE = {
-    ord("<"): "\\u003c",
-    ord(">"): "\\u003e",
-    ord("&"): "\\u0026",
-    0x2028: "\\u2028",
-    0x2029: "\\u2029",
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
 }
 
 
@@ -56,7 +56,12 @@ def json_for_script(obj: Any) -> str:
     '{"name":"\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e"}'
     """
     text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return text.translate(_SCRIPT_UNSAFE)
+    # One str.replace per character, each a single C-speed pass: str.translate
+    # goes through a dict lookup per character, half a second on a 5 MB page.
+    for char, escaped in _SCRIPT_UNSAFE.items():
+        if char in text:
+            text = text.replace(char, escaped)
+    return text
 
 
 def is_http_url(value: Any) -> bool:

@@ -179,7 +179,7 @@ def network_layer(
 
 @functools.lru_cache(maxsize=1)
 def _city_index() -> list[tuple[float, float, dict[str, str]]]:
-    return [(c["lon"], c["lat"], c["names"]) for c in basemap.shipped()["cities"]]
+    return [(c["lon"], c["lat"], c["names"]) for c in basemap.shipped_world()["cities"]]
 
 
 def place_names(name: str, place_id: str, lon: float, lat: float) -> dict[str, str]:
@@ -203,7 +203,7 @@ def place_names(name: str, place_id: str, lon: float, lat: float) -> dict[str, s
 
 def country_names(lang: str) -> dict[str, str]:
     """ISO alpha-3 to country name in ``lang`` (Natural Earth, CLDR), English fallback."""
-    return {c["iso"]: c["names"].get(lang) or c["names"].get("en", c["iso"]) for c in basemap.shipped()["countries"]}
+    return {c["iso"]: c["names"].get(lang) or c["names"].get("en", c["iso"]) for c in basemap.shipped_world()["countries"]}
 
 
 def places_layer(frame: gpd.GeoDataFrame, *, table: StyleTable, title: str = "Places", legend: Legend | None = None, lang: str = "en") -> dict[str, Any]:

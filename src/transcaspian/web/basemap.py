@@ -155,9 +155,7 @@ def page_basemap(
     """
     bounds = bounds if detail else None
     if bounds is None:  # the world level only, nothing to fit in the budget
-        page = _page_basemap(shipped_world(), None, lang, {})
-        page["max_zoom"] = max_zoom
-        return page
+        return _world_basemap(lang, max_zoom)
     doc = shipped()
     spans = dict(MAX_SPAN_DEG)
     while True:
@@ -168,6 +166,14 @@ def page_basemap(
         if size <= budget or not finer:
             return page
         spans[finer[0]] *= 0.7
+
+
+# Every online page of a build carries this same world level: made once per language.
+@functools.lru_cache(maxsize=8)
+def _world_basemap(lang: str, max_zoom: int) -> dict[str, Any]:
+    page = _page_basemap(shipped_world(), None, lang, {})
+    page["max_zoom"] = max_zoom
+    return page
 
 
 def _page_basemap(doc: dict[str, Any], bounds: Sequence[Sequence[float]] | None, lang: str, spans: dict[str, float]) -> dict[str, Any]:

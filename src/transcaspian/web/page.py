@@ -16,6 +16,7 @@ and as HTML-escaped attribute values; it is never template source.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -59,6 +60,12 @@ def tile_provider(name: str) -> xyzservices.TileProvider:
     ValueError
         For an unknown name or one that needs an API key, naming a few that work.
     """
+    return xyzservices.TileProvider(_tile_provider(name))
+
+
+# xyzservices flattens its whole catalogue on every query: a build asks nine times.
+@functools.lru_cache(maxsize=16)
+def _tile_provider(name: str) -> xyzservices.TileProvider:
     try:
         provider = xyzservices.providers.query_name(name)
     except ValueError:
@@ -270,12 +277,13 @@ def network_maps(measured: Any, *, offline: bool = False, lang: str = "en", tile
         Leaflet's script and stylesheet, loaded when the CDN cannot be reached.
     """
     # Online pages draw on tiles: the basemap's finer levels would be left out anyway.
-    index = network_payload(measured, lang=lang, detail=offline)
+    memo: dict[tuple[str, ...], Any] = {}  # each feature's geometry and popup, made once for every page
+    index = network_payload(measured, lang=lang, detail=offline, memo=memo)
     fallback = not offline  # online pages get Leaflet beside them, for when the CDN fails
     pages = {INDEX_FILE: map_html(make_map(index, offline=offline, tiles=tiles, card=CARD_FILE, local_fallback=fallback))}
     keys = [k for k in LAYERS if k in measured.geodata.layers]
     for key in [*keys, "routes", "places"]:
-        payload = network_payload(measured, [key], lang=lang, detail=offline)
+        payload = network_payload(measured, [key], lang=lang, detail=offline, memo=memo)
         pages[f"{key}.html"] = map_html(make_map(payload, offline=offline, tiles=tiles, card=CARD_FILE, local_fallback=fallback))
     pages[EMBED_FILE] = embed_page(INDEX_FILE, title=str(index["title"]))
     if fallback:

@@ -123,6 +123,7 @@ def network_layer(
     sources: Mapping[str, Any] | None = None,
     checks: Sequence[Any] = (),
     lang: str = "en",
+    memo: dict[tuple[str, ...], Any] | None = None,
 ) -> dict[str, Any]:
     """One overlay of legs or routes, styled by layer, mode, status, accuracy.
 
@@ -146,28 +147,30 @@ def network_layer(
         Every checked claim; each popup lists those about its feature.
     lang : str
         Language of the popups and legend.
+    memo : dict, optional
+        Geometry and popup of each feature, kept between the pages of one
+        build (:func:`network_payload`); the same sources and checks are
+        assumed for every call that shares it.
     """
     features = []
+    memo = {} if memo is None else memo
     for _, row in frame.iterrows():
         mode, status, accuracy = (str(row.get(k) or "") for k in ("mode", "status", "route_accuracy"))
         style = line_style(row.get("layer") or layer_id, mode, status, accuracy)
         if layer_id == "routes":
             style = LineStyle(LAYER_COLORS["routes"], style.width, style.dash)
-        geometry = display_geometry(row.geometry)
+        key = ("line", layer_id, str(row["id"]), lang)
+        if key not in memo:
+            geometry = display_geometry(row.geometry)
+            rows = None if geometry is None else line_popup_rows(row.to_dict(), sources, claims=claims_about(checks, str(row["id"])), lang=lang)
+            memo[key] = (geometry, rows)
+        geometry, rows = memo[key]
         if geometry is None:
             continue
         drawn = line_style_json(style, halo=halo)
         if legend is not None:
             legend.add(title, line_label(mode, status, accuracy, lang) or title, line=drawn)
-        features.append(
-            {
-                "id": str(row["id"]),
-                "name": str(row["name"]),
-                "g": geometry,
-                "s": table.add(drawn),
-                "rows": line_popup_rows(row.to_dict(), sources, claims=claims_about(checks, str(row["id"])), lang=lang),
-            }
-        )
+        features.append({"id": str(row["id"]), "name": str(row["name"]), "g": geometry, "s": table.add(drawn), "rows": rows})
     return {
         "id": layer_id,
         "title": title,
@@ -190,6 +193,12 @@ def place_names(name: str, place_id: str, lon: float, lat: float) -> dict[str, s
     Baku passenger station gets "Баку", "Bakı", "Bakü"; a pump station near
     Baku gets nothing).
     """
+    return dict(_place_names(name, place_id, lon, lat))
+
+
+# A build asks for every place once per page: the answer is kept.
+@functools.lru_cache(maxsize=4096)
+def _place_names(name: str, place_id: str, lon: float, lat: float) -> dict[str, str]:
     from transcaspian.geo.geodesy import GEOD
 
     lowered = f"{name} {place_id}".lower()
@@ -206,31 +215,53 @@ def country_names(lang: str) -> dict[str, str]:
     return {c["iso"]: c["names"].get(lang) or c["names"].get("en", c["iso"]) for c in basemap.shipped_world()["countries"]}
 
 
-def places_layer(frame: gpd.GeoDataFrame, *, table: StyleTable, title: str = "Places", legend: Legend | None = None, lang: str = "en") -> dict[str, Any]:
+def places_layer(
+    frame: gpd.GeoDataFrame,
+    *,
+    table: StyleTable,
+    title: str = "Places",
+    legend: Legend | None = None,
+    lang: str = "en",
+    memo: dict[tuple[str, ...], Any] | None = None,
+) -> dict[str, Any]:
     """The places overlay: circle markers coloured and sized by kind, with
     the town's name in every language for search (``aka``) and, in a page
-    not in English, in front of the curated name."""
+    not in English, in front of the curated name. ``memo`` as in
+    :func:`network_layer`."""
     features = []
-    countries = country_names(lang)
+    memo = {} if memo is None else memo
     for _, row in frame.iterrows():
-        geometry = display_geometry(row.geometry)
-        if geometry is None:
+        key = ("place", str(row["id"]), lang)
+        if key not in memo:
+            memo[key] = _place_feature(row, lang)
+        content = memo[key]
+        if content is None:
             continue
         kind = str(row.get("kind", ""))
         style = place_style_json(kind)
         if legend is not None:
             legend.add(title, text(lang, kind), circle=style)
-        name = str(row["name"])
-        feature: dict[str, Any] = {"id": str(row["id"]), "name": name, "g": geometry, "s": table.add(style)}
-        towns = place_names(name, str(row["id"]), float(row.geometry.x), float(row.geometry.y))
-        if towns:
-            feature["aka"] = sorted(set(towns.values()))
-            town = towns.get(lang, "")
-            if town and town.lower() not in name.lower():
-                feature["name"], feature["en"] = f"{town} — {name}", name
-        feature["rows"] = place_popup_rows(row.to_dict(), countries, lang=lang)
+        feature: dict[str, Any] = {"id": str(row["id"]), "name": content["name"], "g": content["g"], "s": table.add(style)}
+        feature.update((k, content[k]) for k in ("aka", "en", "rows") if k in content)
         features.append(feature)
     return {"id": "places", "title": title, "color": PLACE_STYLES["port"][0], "pane": "places", "features": features}
+
+
+def _place_feature(row: Any, lang: str) -> dict[str, Any] | None:
+    """A place's drawn point, names and popup (the same on every page of a build)."""
+    geometry = display_geometry(row.geometry)
+    if geometry is None:
+        return None
+    name = str(row["name"])
+    feature: dict[str, Any] = {"name": name, "g": geometry}
+    towns = place_names(name, str(row["id"]), float(row.geometry.x), float(row.geometry.y))
+    if towns:
+        feature["aka"] = sorted(set(towns.values()))
+        town = towns.get(lang, "")
+        if town and town.lower() not in name.lower():
+            feature["name"], feature["en"] = f"{town} — {name}", name
+    feature["rows"] = place_popup_rows(row.to_dict(), country_names(lang), lang=lang)
+    return feature
 
 
 def chain_coords(parts: Sequence[Sequence[Sequence[float]]]) -> list[list[float]]:
@@ -300,7 +331,13 @@ def page_fields(lang: str, bounds: list[list[float]] | None, *, max_zoom: int = 
 
 
 def network_payload(
-    measured: Any, layer_ids: Sequence[str] | None = None, *, title: str | None = None, lang: str = "en", detail: bool = True
+    measured: Any,
+    layer_ids: Sequence[str] | None = None,
+    *,
+    title: str | None = None,
+    lang: str = "en",
+    detail: bool = True,
+    memo: dict[tuple[str, ...], Any] | None = None,
 ) -> dict[str, Any]:
     """The JSON document of a map of the curated network.
 
@@ -320,6 +357,9 @@ def network_payload(
     detail : bool
         Carry the basemap's finer levels (offline pages and static images);
         an online page, drawn on tiles, needs only the world level.
+    memo : dict, optional
+        Shared by the pages of one ``measured`` (:func:`network_layer`): each
+        feature's geometry and popup are made once, not once per page.
     """
     check_language(lang)
     titles = {k: layer.title for k, layer in measured.geodata.layers.items()}
@@ -339,7 +379,9 @@ def network_payload(
             continue
         frame = measured.routes if key == "routes" else measured.legs[measured.legs["layer"] == key]
         halo = combined and key == "routes"
-        layers.append(network_layer(frame, layer_id=key, title=titles[key], table=table, legend=legend, halo=halo, sources=sources, checks=checks, lang=lang))
+        layers.append(
+            network_layer(frame, layer_id=key, title=titles[key], table=table, legend=legend, halo=halo, sources=sources, checks=checks, lang=lang, memo=memo)
+        )
         frames.append(frame)
         for places in frame["places"]:
             place_ids.update(places)
@@ -347,7 +389,7 @@ def network_payload(
         _routes_by_reference(layers, measured.routes)
     places = measured.places if "places" in order else measured.places[measured.places["id"].isin(place_ids)]
     if len(places):
-        layers.append(places_layer(places, table=table, title=titles["places"], legend=legend, lang=lang))
+        layers.append(places_layer(places, table=table, title=titles["places"], legend=legend, lang=lang, memo=memo))
         frames.append(places)
     if title is None:
         title = text(lang, "title") if combined else titles[order[0]] if len(order) == 1 else ", ".join(titles[k] for k in order)

@@ -1,0 +1,221 @@
+"""Run one part of a job in a second process while the first goes on.
+
+A build draws its static images with matplotlib (importing it and drawing
+two figures takes about as long as every other output together) while the
+same process writes the layers, exports and web pages; on a machine with two
+or more cores the build then takes the longer of the two instead of their
+sum (issue 13).
+
+The second process is a fork, made before the work it is given exists: it
+starts with the parent's imported modules and can prepare (import matplotlib)
+while the parent computes; the arguments then come through one pipe and the
+result goes back through another. Forking is only safe in a process running one
+thread (a lock held by another thread at the fork stays held in the child
+for ever), and only on Linux is it the documented default; anywhere else,
+and whenever the process runs threads (a notebook, a test runner with
+threads), the function runs in the calling process when its result is asked
+for. The result is the same either way; only the time differs.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+import threading
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from multiprocessing.connection import Connection
+from typing import Any, Generic, TypeVar
+
+from transcaspian.errors import OutputError
+
+T = TypeVar("T")
+#: Seconds a stopped second process has to exit after SIGTERM before it is killed.
+_GRACE_SECONDS = 5.0
+
+
+def can_fork() -> bool:
+    """True when :func:`in_background` runs its function in a forked process."""
+    return sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+class Pending(Generic[T]):
+    """A function run by :func:`in_background`: give it its arguments, then ask for its result."""
+
+    def __init__(self, function: Callable[..., T], prepare: Callable[[], object] | None, fork: bool) -> None:
+        self._function = function
+        self._prepare = prepare
+        self._call: tuple[tuple[Any, ...], dict[str, Any]] | None = None
+        self._process: Any = None
+        self._send: Connection | None = None
+        self._receive: Connection | None = None
+        self._done = False
+        self._value: Any = None
+        if fork:
+            context = multiprocessing.get_context("fork")
+            args_receive, args_send = context.Pipe(duplex=False)
+            result_receive, result_send = context.Pipe(duplex=False)
+            # With the fork start method neither function is pickled: the child has them already.
+            parent_ends = (args_send, result_receive)
+            self._process = context.Process(target=_child, args=(prepare, function, args_receive, result_send, parent_ends), daemon=True)
+            self._process.start()
+            # The child holds the other copies: EOF on either end then means the other side is gone.
+            args_receive.close()
+            result_send.close()
+            self._send, self._receive = args_send, result_receive
+
+    @property
+    def forked(self) -> bool:
+        """Whether the function runs in a second process."""
+        return self._process is not None
+
+    def start(self, *args: Any, **kwargs: Any) -> None:
+        """Give the function its arguments; in a second process it starts at once.
+
+        The arguments are pickled through a pipe (the second process was
+        forked before they existed), so they should be data: frames, dicts,
+        paths. Without a second process nothing runs until :meth:`result`.
+        """
+        if self._call is not None:
+            raise RuntimeError("already started")
+        self._call = (args, kwargs)
+        if self._send is not None:
+            try:
+                self._send.send((args, kwargs))
+            except BrokenPipeError:
+                pass  # the child is gone; result() says how
+            finally:
+                self._send.close()
+
+    def result(self) -> T:
+        """Wait for the function and return its value, or raise what it raised.
+
+        Raises
+        ------
+        RuntimeError
+            :meth:`start` was not called.
+        OutputError
+            The second process died without a result (killed, or crashed).
+        """
+        if self._call is None:
+            raise RuntimeError("start() the function before asking for its result")
+        if not self._done:
+            if self.forked:
+                self._value = self._collect()
+            else:
+                if self._prepare is not None:
+                    self._prepare()
+                self._value = self._function(*self._call[0], **self._call[1])
+            self._done = True
+        return self._value
+
+    def _collect(self) -> Any:
+        assert self._receive is not None
+        try:
+            status, payload = self._receive.recv()
+        except EOFError:
+            self._process.join()
+            name = getattr(self._function, "__name__", "the background part")
+            raise OutputError(f"{name} stopped without a result (exit status {self._process.exitcode}); run the command again") from None
+        finally:
+            self._receive.close()
+        self._process.join()
+        if status == "error":
+            raise payload
+        return payload
+
+    def cancel(self) -> None:
+        """Stop the second process if it still runs (on an error or an interrupt in the parent)."""
+        for end in (self._send, self._receive):
+            if end is not None and not end.closed:
+                end.close()
+        if self._process is not None and self._process.is_alive():
+            self._process.terminate()
+            # SIGTERM may be swallowed (a library's bare except in the child's import);
+            # SIGKILL cannot be: the child must never outlive the job.
+            self._process.join(_GRACE_SECONDS)
+            if self._process.is_alive():
+                self._process.kill()
+                self._process.join()
+
+
+def _child(
+    prepare: Callable[[], object] | None, function: Callable[..., Any], receive: Connection, send: Connection, parent_ends: tuple[Connection, ...]
+) -> None:
+    # The fork copied the parent's ends of both pipes too: closed here, so that
+    # the parent closing its own is seen as EOF (no arguments will come).
+    for end in parent_ends:
+        end.close()
+    try:
+        if prepare is not None:
+            prepare()
+        try:
+            args, kwargs = receive.recv()
+        except EOFError:  # the parent stopped before giving the arguments: nothing to do
+            return
+        message: tuple[str, Any] = ("ok", function(*args, **kwargs))
+    except BaseException as error:  # noqa: BLE001 - everything goes back to the parent, which decides
+        message = ("error", _portable(error))
+    try:
+        send.send(message)
+    except BrokenPipeError:
+        pass  # the parent is gone
+    except Exception as error:  # an unpicklable result: say so rather than die silently
+        send.send(("error", _portable(error)))
+    finally:
+        send.close()
+        receive.close()
+
+
+def _portable(error: BaseException) -> BaseException:
+    """``error`` if it survives pickling, else an OutputError with its text; the child's traceback as a note."""
+    import pickle
+
+    detail = "".join(traceback.format_exception(error)).rstrip()
+    try:
+        copy = pickle.loads(pickle.dumps(error))
+    except Exception:  # noqa: BLE001 - any exception type may refuse to pickle
+        copy = OutputError(f"{type(error).__name__}: {error}")
+    if isinstance(copy, BaseException):
+        copy.add_note(f"in the background process:\n{detail}")
+        return copy
+    return OutputError(f"{type(error).__name__}: {error}")
+
+
+@contextmanager
+def in_background(function: Callable[..., T], *, prepare: Callable[[], object] | None = None, fork: bool | None = None) -> Iterator[Pending[T]]:
+    """Run ``function`` in a second process, forked now, started by :meth:`Pending.start`.
+
+    Parameters
+    ----------
+    function : callable
+        What to run; its result must pickle (bytes, str, dicts of them).
+    prepare : callable, optional
+        Run in the second process as soon as it is forked, while the first
+        computes the arguments (e.g. importing a slow library); its result
+        is dropped.
+    fork : bool, optional
+        Force (True) or avoid (False) the second process; by default it is
+        used where :func:`can_fork` says it is safe.
+
+    Yields
+    ------
+    Pending
+        Call :meth:`Pending.start` with the arguments, then
+        :meth:`Pending.result`, inside the block. Leaving the block
+        (normally or by an exception, Ctrl-C or SIGTERM) stops the second
+        process if it still runs, so it never outlives the job.
+
+    Examples
+    --------
+    >>> with in_background(sum) as pending:
+    ...     pending.start([1, 2, 3])
+    ...     pending.result()
+    6
+    """
+    pending = Pending(function, prepare, can_fork() if fork is None else fork)
+    try:
+        yield pending
+    finally:
+        pending.cancel()

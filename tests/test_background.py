@@ -1,0 +1,173 @@
+"""A part of a job in a second process: same result, errors carried back, never outliving the job."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+
+from transcaspian.background import can_fork, in_background
+from transcaspian.errors import DataError, OutputError
+
+needs_fork = pytest.mark.skipif(not can_fork(), reason="forking needs Linux and a process running one thread")
+
+_PREPARED: list[int] = []
+
+
+def _prepare() -> None:
+    _PREPARED.append(os.getpid())
+
+
+def _prepared_and(value: int) -> tuple[int, list[int], int]:
+    return os.getpid(), list(_PREPARED), value * 2
+
+
+def _fail() -> None:
+    raise DataError("bad record", file="a.toml", record="leg 'x'")
+
+
+def _die() -> None:
+    os._exit(3)
+
+
+def _unpicklable() -> object:
+    return threading.Lock()
+
+
+def _wait_for(read_fd: int) -> bytes:
+    return os.read(read_fd, 1)  # blocks until the parent writes, which it never does
+
+
+@needs_fork
+def test_in_background__prepares_then_runs_in_another_process():
+    with in_background(_prepared_and, prepare=_prepare) as pending:
+        assert pending.forked
+        pending.start(21)
+        pid, prepared, value = pending.result()
+    assert pid != os.getpid() and value == 42
+    assert prepared == [pid] and _PREPARED == []  # prepared there, not here
+
+
+def test_in_background__without_fork_runs_here_once_when_the_result_is_asked_for():
+    calls: list[int] = []
+    with in_background(calls.append, prepare=_prepare, fork=False) as pending:
+        assert not pending.forked
+        pending.start(7)
+        assert calls == []  # not before the result is asked for
+        assert pending.result() is None
+        pending.result()
+    assert calls == [7] and _PREPARED == [os.getpid()]
+    _PREPARED.clear()
+
+
+def test_in_background__result_before_start_and_start_twice_are_errors():
+    with in_background(sum, fork=False) as pending:
+        with pytest.raises(RuntimeError, match="start"):
+            pending.result()
+        pending.start([1])
+        with pytest.raises(RuntimeError, match="already started"):
+            pending.start([2])
+
+
+@needs_fork
+def test_in_background__an_error_comes_back_with_its_type_text_and_the_childs_traceback():
+    with in_background(_fail) as pending, pytest.raises(DataError, match="a.toml: leg 'x': bad record") as info:
+        pending.start()
+        pending.result()
+    assert any("in the background process" in note and "_fail" in note for note in info.value.__notes__)
+
+
+@needs_fork
+def test_in_background__a_child_that_dies_is_an_output_error_naming_its_exit_status():
+    with in_background(_die) as pending, pytest.raises(OutputError, match=r"_die stopped without a result \(exit status 3\)"):
+        pending.start()
+        pending.result()
+
+
+@needs_fork
+def test_in_background__an_unpicklable_result_is_an_error_not_a_hang():
+    with in_background(_unpicklable) as pending, pytest.raises(Exception, match="lock"):
+        pending.start()
+        pending.result()
+
+
+@needs_fork
+@pytest.mark.parametrize("started", [True, False])
+def test_in_background__leaving_the_block_early_stops_the_child(started):
+    read_fd, write_fd = os.pipe()
+    try:
+        with pytest.raises(KeyboardInterrupt), in_background(_wait_for) as pending:
+            process = pending._process
+            if started:
+                pending.start(read_fd)
+            assert process.is_alive()
+            raise KeyboardInterrupt  # Ctrl-C (or SIGTERM, turned into an exception) in the parent
+        assert not process.is_alive() and process.exitcode is not None
+    finally:
+        os.close(read_fd)
+        os.close(write_fd)
+
+
+def test_can_fork__not_while_another_thread_runs():
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert not can_fork()
+        with in_background(sum) as pending:
+            pending.start([1, 2])
+            assert not pending.forked and pending.result() == 3
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _deaf_to_sigterm() -> None:
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # as a library's bare except would swallow it
+
+
+@needs_fork
+def test_in_background__a_child_waiting_for_arguments_that_never_come_ends_on_its_own():
+    """The parent fails before start(): its end of the pipe closes, and the child, deaf to SIGTERM, sees EOF."""
+    import functools
+
+    ready_read, ready_write = os.pipe()
+    try:
+        with pytest.raises(DataError), in_background(_pid_and_nothing, prepare=functools.partial(_deaf_then_ready, ready_write)) as pending:
+            process = pending._process
+            assert os.read(ready_read, 1) == b"r"
+            _fail()
+        assert not process.is_alive() and process.exitcode == 0  # returned on EOF, not killed
+    finally:
+        os.close(ready_read)
+        os.close(ready_write)
+
+
+def _deaf_then_ready(ready_fd: int) -> None:
+    _deaf_to_sigterm()
+    os.write(ready_fd, b"r")
+
+
+@needs_fork
+def test_in_background__a_child_deaf_to_sigterm_is_killed():
+    import functools
+
+    read_fd, write_fd = os.pipe()
+    ready_read, ready_write = os.pipe()
+    try:
+        with pytest.raises(KeyboardInterrupt), in_background(_wait_for, prepare=functools.partial(_deaf_then_ready, ready_write)) as pending:
+            process = pending._process
+            assert os.read(ready_read, 1) == b"r"  # SIGTERM is ignored from here on
+            pending.start(read_fd)
+            raise KeyboardInterrupt
+        assert not process.is_alive() and process.exitcode == -9  # SIGKILL after the grace period
+    finally:
+        for fd in (read_fd, write_fd, ready_read, ready_write):
+            os.close(fd)
+
+
+def _pid_and_nothing() -> int:
+    return os.getpid()

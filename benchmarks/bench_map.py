@@ -14,7 +14,10 @@ images (no network here), so what is timed is the layer itself.
 
 Usage::
 
-    python benchmarks/bench_map.py [--lines 30000] [--vertices 20] [--browser-lines 100000] [--repeat 3] [--skip explore,browser]
+    python benchmarks/bench_map.py [--lines 30000] [--vertices 20] [--browser-lines 100000] [--repeat 3] [--skip explore,browser] [--polygons]
+
+``--polygons`` makes the features polygons of ``--vertices`` vertices
+(about 4 km across) instead of lines, so both parts time filled areas.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synth import walks  # noqa: E402
@@ -42,12 +46,22 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 EXPLORE = "import sys, geopandas as gpd; gpd.read_file(sys.argv[1]).explore().save(sys.argv[2])"
 
 
-def make_file(path: Path, n: int, vertices: int, seed: int = 1) -> None:
-    """Random walks of ``vertices`` points (steps of about 2 km) with a few attributes."""
-    lines = walks(n, vertices, seed=seed, step_deg=0.02)
+def make_file(path: Path, n: int, vertices: int, seed: int = 1, polygons: bool = False) -> None:
+    """Random walks of ``vertices`` points (steps of about 2 km), or polygons, with a few attributes."""
+    lines = walks(n, vertices, seed=seed, step_deg=0.02) if not polygons else blobs(n, vertices, seed=seed)
     kinds = np.array(["rail", "cable", "pipeline", "road"])[np.arange(n) % 4]
     frame = gpd.GeoDataFrame({"name": [f"line {i}" for i in range(n)], "kind": kinds, "year": 1990 + np.arange(n) % 30}, geometry=lines, crs=4326)
     frame.to_file(path, engine="pyogrio")
+
+
+def blobs(n: int, vertices: int, seed: int) -> np.ndarray:
+    """Star-shaped polygons of ``vertices`` vertices, 2 to 6 km across, in the Caspian region."""
+    rng = np.random.default_rng(seed)
+    centre = rng.uniform([46.0, 37.0], [54.0, 46.0], size=(n, 1, 2))
+    angle = np.linspace(0.0, 2 * np.pi, vertices - 1, endpoint=False)
+    radius = rng.uniform(0.01, 0.03, size=(n, vertices - 1))
+    ring = centre + radius[..., None] * np.stack([np.cos(angle), np.sin(angle)], axis=-1)
+    return shapely.polygons(np.concatenate([ring, ring[:, :1]], axis=1))
 
 
 def timed(cmd: list[str]) -> float:
@@ -56,9 +70,9 @@ def timed(cmd: list[str]) -> float:
     return time.perf_counter() - start
 
 
-def against_explore(folder: Path, n: int, vertices: int, repeat: int) -> None:
+def against_explore(folder: Path, n: int, vertices: int, repeat: int, polygons: bool = False) -> None:
     path = folder / f"lines-{n}.fgb"
-    make_file(path, n, vertices)
+    make_file(path, n, vertices, polygons=polygons)
     ours_html, theirs_html = folder / "ours.html", folder / "explore.html"
     ours_cmd = [sys.executable, "-m", "transcaspian", "map", str(path), "-o", str(ours_html)]
     theirs_cmd = [sys.executable, "-c", EXPLORE, str(path), str(theirs_html)]
@@ -68,7 +82,7 @@ def against_explore(folder: Path, n: int, vertices: int, repeat: int) -> None:
         theirs.append(timed(theirs_cmd))
     o, t = statistics.median(ours), statistics.median(theirs)
     so, st = ours_html.stat().st_size, theirs_html.stat().st_size
-    print(f"{n:,} lines x {vertices} vertices ({path.stat().st_size / 2**20:.1f} MiB FlatGeobuf):")
+    print(f"{n:,} {'polygons' if polygons else 'lines'} x {vertices} vertices ({path.stat().st_size / 2**20:.1f} MiB FlatGeobuf):")
     print(f"  transcaspian map   median {o:6.2f} s  (runs {', '.join(f'{x:.2f}' for x in ours)})  {so / 2**20:6.2f} MiB")
     print(f"  geopandas explore  median {t:6.2f} s  (runs {', '.join(f'{x:.2f}' for x in theirs)})  {st / 2**20:6.2f} MiB")
     print(f"  ratio time {o / t:.2f} (goal <= 0.25), ratio size {so / st:.2f} (goal <= 0.2)")
@@ -86,11 +100,11 @@ _STEP = """async (step) => {
 }"""
 
 
-def in_chromium(folder: Path, n: int, vertices: int) -> None:
+def in_chromium(folder: Path, n: int, vertices: int, polygons: bool = False) -> None:
     from playwright.sync_api import sync_playwright
 
     path = folder / f"browser-{n}.fgb"
-    make_file(path, n, vertices, seed=2)
+    make_file(path, n, vertices, seed=2, polygons=polygons)
     html = folder / "browser.html"
     # The page as published (Leaflet from the CDN, OpenStreetMap tiles); the benchmark
     # serves Leaflet from the local copy and answers tiles with a blank image, so the
@@ -100,7 +114,7 @@ def in_chromium(folder: Path, n: int, vertices: int) -> None:
     # The local copy of Leaflet is not byte for byte the CDN's: drop the pages' subresource
     # integrity hashes so the browser accepts it (in the benchmark only).
     html.write_text(re.sub(r' integrity="[^"]*"', "", html.read_text(encoding="utf-8")), encoding="utf-8")
-    print(f"\nChromium, {n:,} lines x {vertices} vertices: page {html.stat().st_size / 2**20:.1f} MiB, written in {seconds:.1f} s")
+    print(f"\nChromium, {n:,} {'polygons' if polygons else 'lines'} x {vertices} vertices: page {html.stat().st_size / 2**20:.1f} MiB, written in {seconds:.1f} s")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 800})
@@ -141,7 +155,8 @@ def in_chromium(folder: Path, n: int, vertices: int) -> None:
             times.append(result["ms"])
             draw = result["draw"] or {}
             what = f"zoom {step['zoom']:+d}" if "zoom" in step else f"pan {step['pan']}"
-            print(f"  {what:<16} -> zoom {result['zoom']:5.2f}: {result['ms']:6.1f} ms (canvas draw {draw.get('ms', 0):.1f} ms, {draw.get('paths', 0):,} lines)")
+            filled = f", {draw['fills']:,} filled" if draw.get("fills") else ""
+            print(f"  {what:<16} -> zoom {result['zoom']:5.2f}: {result['ms']:6.1f} ms (canvas draw {draw.get('ms', 0):.1f} ms, {draw.get('paths', 0):,} paths{filled})")
         # The floor: the same steps on the same page with the layer removed.
         page.evaluate("(v) => { const m = window.transcaspianMaps[0].map; m.removeLayer(window.transcaspianBigLayers[0]); m.setView([v[0], v[1]], v[2], {animate: false}); }", start_view)
         floor = [page.evaluate(_STEP, step)["ms"] for step in steps]
@@ -157,13 +172,14 @@ def main() -> int:
     parser.add_argument("--browser-lines", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip", default="", help="explore, browser")
+    parser.add_argument("--polygons", action="store_true", help="polygons instead of lines")
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
     with tempfile.TemporaryDirectory() as tmp:
         if "explore" not in skip:
-            against_explore(Path(tmp), args.lines, args.vertices, args.repeat)
+            against_explore(Path(tmp), args.lines, args.vertices, args.repeat, args.polygons)
         if "browser" not in skip:
-            in_chromium(Path(tmp), args.browser_lines, args.vertices)
+            in_chromium(Path(tmp), args.browser_lines, args.vertices, args.polygons)
     return 0
 
 

@@ -224,9 +224,17 @@ class SpreadsheetCsvWriter:
         self._quoted = csv.writer(stream, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
 
     def writerow(self, cells: Any) -> None:
-        row = [spreadsheet_text(c) if isinstance(c, str) else c for c in cells]
-        quoted = any(isinstance(c, str) and "\r" in c for c in row)
-        (self._quoted if quoted else self._plain).writerow(["" if c is None else c for c in row])
+        # One pass over the cells: measure --jobs writes millions of rows.
+        row: list[Any] = []
+        quoted = False
+        for cell in cells:
+            if isinstance(cell, str):
+                cell = spreadsheet_text(cell)
+                quoted = quoted or "\r" in cell
+            elif cell is None:
+                cell = ""
+            row.append(cell)
+        (self._quoted if quoted else self._plain).writerow(row)
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|#!])")
 

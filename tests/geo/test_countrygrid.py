@@ -67,3 +67,69 @@ def test_split_paths_km__line_along_a_meridian_is_counted_once():
     for lon in (0.5, 1.0 + 1e-9, 1.5, 0.25):
         split = _split(grid, [(lon, 0.1), (lon, 0.9)])
         assert abs(sum(split.values()) - WGS84.line_length([lon, lon], [0.1, 0.9]) / 1000) < 1e-6
+
+
+# -- threads ------------------------------------------------------------------------
+
+_STRESS = """
+import sys, threading
+import numpy as np, shapely
+from pyproj import Geod
+from transcaspian.geo.countries import SEA
+from transcaspian.geo.countrygrid import CountryGrid, split_paths_km
+from transcaspian.userdata.measuring import _shipped_index
+
+index, region = _shipped_index()
+rng = np.random.default_rng(3)
+start = rng.uniform([46.0, 37.0], [54.0, 46.0], size=(200, 1, 2))
+lines = shapely.linestrings(np.concatenate([start, start + np.cumsum(rng.normal(0.0, 0.05, (200, 59, 2)), axis=1)], axis=1))
+xy, path = shapely.get_coordinates(lines, return_index=True)
+dist = np.append(Geod(ellps="WGS84").line_lengths(xy[:, 0], xy[:, 1]), 0.0)
+
+def split(grid):
+    return split_paths_km(grid, xy[:, 0], xy[:, 1], path, np.arange(len(lines)), dist, len(lines))
+
+alone = split(CountryGrid(index.codes, index.polygons, region, sea=SEA, outside="outside_region"))
+for _ in range(3):
+    # A fresh grid each round: nothing prepared or tiled yet, every thread meets the same borders at once.
+    grid = CountryGrid(index.codes, index.polygons, region, sea=SEA, outside="outside_region")
+    results = [None] * THREADS
+    barrier = threading.Barrier(THREADS)
+    def run(k):
+        barrier.wait()
+        results[k] = split(grid)
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(THREADS)]
+    for t in threads: t.start()
+    for t in threads: t.join()
+    assert all(np.array_equal(r, alone) for r in results), "a thread's split differs from the split made alone"
+print("ok", int(((alone > 0).sum(axis=1) >= 2).sum()))  # features cut at a border or coast
+"""
+
+
+def test_split_paths_km__many_threads_on_one_grid_neither_crash_nor_differ():
+    # Threads sharing lazily built GEOS prepared geometries crashed the process (measure
+    # --jobs 2 --by-country); run in a child process, so a crash fails this test, not the run.
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _STRESS.replace("THREADS", "8")], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, f"exit {done.returncode}: {done.stderr[-2000:]}"
+    crossings = int(done.stdout.split()[1])
+    assert crossings > 50  # many walks cross a border or coast: the test exercises the cut
+
+
+def test_country_grid__each_thread_queries_its_own_prepared_copies():
+    import threading
+
+    grid = _square_grid()
+    here = _split(grid, [(0.5, 0.5), (1.5, 0.5), (2.5, 0.5)])
+    mine = grid.prepared()
+    other: list = []
+    thread = threading.Thread(target=lambda: other.append((grid.prepared(), grid.prepared().parts, _split(grid, [(0.5, 0.5), (1.5, 0.5), (2.5, 0.5)]))))
+    thread.start()
+    thread.join()
+    _, their_parts, there = other[0]
+    assert their_parts is not mine.parts and not any(a is b for a, b in zip(their_parts, mine.parts))
+    assert all(shapely.is_prepared(their_parts)) and not any(shapely.is_prepared(grid.parts))  # the shared ones stay unprepared
+    assert list(shapely.to_wkb(their_parts)) == list(shapely.to_wkb(grid.parts))  # copies bit for bit
+    assert there == here

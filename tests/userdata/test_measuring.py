@@ -20,8 +20,8 @@ from pyproj import Geod
 
 from transcaspian.userdata.batches import Batch
 from transcaspian.userdata.measure_files import measure_rows, write_measurements
-from transcaspian.userdata.measuring import FileSummary, linear_paths, measure_batch
-from transcaspian.userdata.opening import open_vector
+from transcaspian.userdata.measuring import WRITERS, FileSummary, linear_paths, lonlat_extent, measure_batch, shipped_countries
+from transcaspian.userdata.opening import crs_name, open_vector
 
 #: An independent ellipsoid object, so expected values do not share state with the code.
 WGS84 = Geod(ellps="WGS84")
@@ -192,15 +192,26 @@ def test_by_country__a_line_along_a_border_is_cut_as_the_exact_method_cuts_it():
 # -- threads ------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("by_country", [True, False])
 @pytest.mark.parametrize("fmt", ["table", "json", "csv", "geojson"])
-def test_write_measurements__jobs_give_the_same_bytes(tmp_path, fmt):
+def test_write_measurements__jobs_give_the_same_bytes(tmp_path, fmt, by_country):
     path = tmp_path / "walks.fgb"
     lines = _random_walks(2600, 12, seed=5)
     gpd.GeoDataFrame({"name": [f"w{i}" for i in range(len(lines))]}, geometry=lines, crs=4326).to_file(path, driver="FlatGeobuf")
     outputs = []
     for jobs in (1, 3):
         stream = io.StringIO()
-        write_measurements([open_vector(path, id_field="name")], stream, fmt, by_country=True, jobs=jobs)
+        write_measurements([open_vector(path, id_field="name")], stream, fmt, by_country=by_country, jobs=jobs)
         outputs.append(stream.getvalue())
-    assert outputs[0] == outputs[1]
+    # The rows as measure_rows yields them one by one (the dask engine's way), written row by row.
+    stream = io.StringIO()
+    source = open_vector(path, id_field="name")
+    countries = shipped_countries(lonlat_extent([source])) if by_country else None
+    summary = FileSummary(source.name, source.layer, crs_name(source.crs))
+    writer = WRITERS[fmt](stream, by_country=by_country, file_width=len(source.name), **({"several_files": False} if fmt == "geojson" else {}))
+    for row in measure_rows(source, summary, countries=countries, full=fmt == "geojson"):
+        writer.row(row)
+    writer.close([summary])
+    assert outputs[0] == outputs[1] == stream.getvalue()
     assert "w2599" in outputs[0]  # every batch (3 of them) was written
+    assert ("KAZ" in outputs[0]) == by_country

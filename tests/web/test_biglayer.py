@@ -5,7 +5,10 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -140,16 +143,10 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
-@pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed; CI installs it with apt-get install chromium")
-def test_big_layer__draws_and_opens_text_popups_in_chromium(tmp_path, monkeypatch):
+@contextmanager
+def big_page(page_file: Path) -> Iterator[tuple[Any, list[str]]]:
+    """The page open in Chromium once its big layer has drawn, and the page errors seen."""
     sync_api = pytest.importorskip("playwright.sync_api")
-    monkeypatch.setattr(biglayer, "BIG_FEATURES", 10)
-    frame = _frame(400, seed=4)
-    # One line we know: horizontal, in the middle of the data, named hostile.
-    frame.loc[1, "geometry"] = shapely.LineString([(49.0, 41.5), (51.0, 41.5)])
-    page_file = tmp_path / "big.html"
-    page_file.write_text(user_map_html([("walks.fgb", frame)], offline=True), encoding="utf-8")
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         page = browser.new_page(viewport={"width": 1000, "height": 700})
@@ -157,12 +154,29 @@ def test_big_layer__draws_and_opens_text_popups_in_chromium(tmp_path, monkeypatc
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(page_file.as_uri())
         page.wait_for_function("() => (window.transcaspianBigLayers || []).length && window.transcaspianBigLayers[0].stats.firstDraw !== null")
+        yield page, errors
+        browser.close()
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed; CI installs it with apt-get install chromium")
+def test_big_layer__draws_and_opens_text_popups_in_chromium(tmp_path, monkeypatch):
+    monkeypatch.setattr(biglayer, "BIG_FEATURES", 10)
+    frame = _frame(400, seed=4)
+    # One line we know: horizontal, in the middle of the data, named hostile.
+    frame.loc[1, "geometry"] = shapely.LineString([(49.0, 41.5), (51.0, 41.5)])
+    page_file = tmp_path / "big.html"
+    page_file.write_text(user_map_html([("walks.fgb", frame)], offline=True), encoding="utf-8")
+    with big_page(page_file) as (page, errors):
         draws = page.evaluate("() => window.transcaspianBigLayers[0].stats.draws")
         assert draws[-1]["paths"] > 300
         # Zoom in to full detail and click the known line.
         page.evaluate("() => window.transcaspianMaps[0].map.setView([41.5, 50.0], 13, {animate: false})")
         box = page.locator(".leaflet-container").bounding_box()
         point = page.evaluate("() => window.transcaspianMaps[0].map.latLngToContainerPoint([41.5, 50.0])")
+        # Hovering near the line names it (as text) in a tooltip.
+        page.mouse.move(box["x"] + point["x"], box["y"] + point["y"] + 2, steps=3)
+        page.wait_for_function("(name) => { const t = document.querySelector('.leaflet-tooltip .tc-tooltip'); return t && t.textContent === name; }", arg=HOSTILE)
         page.mouse.click(box["x"] + point["x"], box["y"] + point["y"] + 2)
         popup = page.locator(".leaflet-popup-content .tc-popup")
         popup.wait_for(timeout=5000)
@@ -171,7 +185,6 @@ def test_big_layer__draws_and_opens_text_popups_in_chromium(tmp_path, monkeypatc
         assert page.evaluate("() => window.__pwned === undefined") and page.locator(".leaflet-popup-content img").count() == 0
         assert page.evaluate("() => window.transcaspianBigLayers[0].stats.draws.slice(-1)[0].zoom") == 13
         assert not errors
-        browser.close()
 
 
 def test_big_layer__polygons_points_and_multi_parts_keep_their_features():
@@ -226,3 +239,64 @@ def test_big_layer__lengths_are_the_geodesic_lengths():
     frame = _frame(50, vertices=30)
     lengths = json.loads(biglayer.big_layer("walks.fgb", frame, color="#aa3377", slug="walks")["big"]["attributes"])["values"][0]
     assert lengths == [f"{line_length_km(g):.3f}" for g in frame.geometry]
+
+
+_PIXEL = """([lat, lon]) => {
+  const big = window.transcaspianBigLayers[0], map = big._map, r = window.devicePixelRatio || 1;
+  const p = map.latLngToLayerPoint([lat, lon]);
+  return Array.from(big._ctx.getImageData(Math.round((p.x - big._bounds.min.x) * r), Math.round((p.y - big._bounds.min.y) * r), 1, 1).data);
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed; CI installs it with apt-get install chromium")
+def test_big_layer__polygons_are_filled_and_hovering_names_the_feature_in_chromium(tmp_path, monkeypatch):
+    monkeypatch.setattr(biglayer, "BIG_FEATURES", 10)
+    # A row of squares 0.2 degrees wide; square 0 has a hole 0.1 degrees wide, square 1 a hostile name.
+    squares = [shapely.box(46 + 0.3 * i, 40.0, 46.2 + 0.3 * i, 40.2) for i in range(30)]
+    squares[0] = shapely.Polygon(squares[0].exterior.coords, holes=[shapely.box(46.05, 40.05, 46.15, 40.15).exterior.coords])
+    names = [f"area {i}" for i in range(30)]
+    names[1] = HOSTILE
+    frame = gpd.GeoDataFrame({"name": names}, geometry=squares, crs=4326)
+    page_file = tmp_path / "areas.html"
+    page_file.write_text(user_map_html([("areas.gpkg", frame)], offline=True), encoding="utf-8")
+    with big_page(page_file) as (page, errors):
+        page.evaluate("() => window.transcaspianMaps[0].map.setView([40.1, 46.4], 10, {animate: false})")
+        page.wait_for_function("() => window.transcaspianBigLayers[0].stats.draws.slice(-1)[0].zoom === 10")
+        # Filled (translucent, in the layer's colour) inside a square, not in its hole nor between squares.
+        inside, hole, between = (page.evaluate(_PIXEL, where) for where in ([40.02, 46.1], [40.1, 46.1], [40.1, 46.25]))
+        assert 0 < inside[3] < 255 and hole[3] == 0 and between[3] == 0
+        box = page.locator(".leaflet-container").bounding_box()
+
+        def hover(lat: float, lon: float) -> None:
+            point = page.evaluate("([lat, lon]) => window.transcaspianMaps[0].map.latLngToContainerPoint([lat, lon])", [lat, lon])
+            page.mouse.move(box["x"] + point["x"], box["y"] + point["y"], steps=4)
+
+        tooltip = page.locator(".leaflet-tooltip .tc-tooltip")
+        hover(40.1, 46.4)  # inside square 1, far from its edges
+        page.wait_for_function("(name) => { const t = document.querySelector('.leaflet-tooltip .tc-tooltip'); return t && t.textContent === name; }", arg=HOSTILE)
+        assert page.locator(".leaflet-tooltip img").count() == 0 and page.evaluate("() => window.__pwned === undefined")
+        hover(40.02, 46.1)  # square 0, outside its hole
+        page.wait_for_function("() => { const t = document.querySelector('.leaflet-tooltip .tc-tooltip'); return t && t.textContent === 'area 0'; }")
+        hover(40.1, 46.1)  # in the hole: nothing there
+        tooltip.wait_for(state="detached")
+        assert not errors
+
+
+def test_user_payload__big_polygon_layers_are_areas_in_the_legend_and_carry_their_rings(monkeypatch):
+    monkeypatch.setattr(biglayer, "BIG_FEATURES", 10)
+    areas = gpd.GeoDataFrame(geometry=[shapely.box(i, 40, i + 0.5, 40.5) for i in range(20)], crs=4326)
+    payload = user_payload([("areas.gpkg", areas), ("walks.fgb", _frame(20))])
+    assert [list(item) for section in payload["legend"] for item in section["items"]] == [["label", "area"], ["label", "line"]]
+    assert decode_ints(payload["layers"][0]["big"]["rings"]).tolist() == [1] * 20
+    assert "rings" not in payload["layers"][1]["big"]
+
+
+def test_big_layer__rings_are_oriented_for_the_nonzero_fill():
+    # Exteriors counter-clockwise, holes clockwise, whatever the file says.
+    clockwise = shapely.Polygon([(0, 0), (0, 1), (1, 1), (1, 0)], holes=[[(0.2, 0.2), (0.4, 0.2), (0.4, 0.4)]])
+    frame = gpd.GeoDataFrame(geometry=[clockwise, shapely.LineString([(2, 2), (3, 3)])], crs=4326)
+    layer = biglayer.big_layer("a.gpkg", frame, color="#336699", slug="a")
+    paths, owner = decode_level(layer["big"]["levels"][-1])
+    assert decode_ints(layer["big"]["rings"]).tolist() == [1, 1, 0]
+    assert [bool(shapely.is_ccw(shapely.LinearRing(p))) for p in paths[:2]] == [True, False]

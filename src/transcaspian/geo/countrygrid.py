@@ -91,8 +91,32 @@ def _split_small(geometry: shapely.Geometry, limit: int) -> list[shapely.Geometr
             out.extend(_split_small(poly, limit))
     return out
 
-#: One lock for every query of the shared, prepared country polygons (see split_paths_km).
-_GEOS_LOCK = threading.Lock()
+
+def prepared_copy(geometries: np.ndarray) -> np.ndarray:
+    """New, prepared geometries with the same coordinates (bit for bit) as ``geometries``.
+
+    GEOS builds a prepared geometry's indexes lazily, on its first query, and
+    two threads doing that at once for the same geometry crash the process;
+    so each thread queries copies of its own (see :meth:`CountryGrid.prepared`).
+    """
+    copies = shapely.from_wkb(shapely.to_wkb(geometries))
+    shapely.prepare(copies)
+    return copies
+
+
+class _Prepared(threading.local):
+    """One thread's prepared copies of a grid's polygons (see :meth:`CountryGrid.prepared`).
+
+    A :class:`threading.local`: one object, whose ``__init__`` runs again (with
+    the same arguments) in each thread that uses it, so each thread copies and
+    prepares the polygons for itself.
+    """
+
+    def __init__(self, parts: np.ndarray, region_box: shapely.Geometry) -> None:
+        self.parts = prepared_copy(parts)
+        self.region_box = prepared_copy(np.array([region_box], dtype=object))[0]
+        #: Part -> its tiles, prepared, in the order of the shared tiles' tree.
+        self.tiles: dict[int, np.ndarray] = {}
 
 
 class CountryGrid:
@@ -113,6 +137,12 @@ class CountryGrid:
     keys : list of str
         The column names of :func:`split_paths_km`'s result: the distinct
         codes sorted, then ``"sea"``, then the outside key.
+
+    Notes
+    -----
+    Threads may share one grid (``measure --jobs``): the geometries and
+    trees they share are only read, and the prepared geometries that the
+    predicates query are per thread (:meth:`prepared`, :meth:`tiles`).
     """
 
     def __init__(
@@ -133,7 +163,7 @@ class CountryGrid:
         parts, owner = shapely.get_parts(np.asarray(polygons, dtype=object), return_index=True)
         self.parts = parts
         self.part_key = np.array([column[codes[i]] for i in owner], dtype=np.int64)
-        shapely.prepare(self.parts)
+        # Built on its first query (clip below), before any thread shares it.
         self.tree = STRtree(self.parts)
         # Each part is cut into tiles when a line first comes near it: tiling
         # every country of the world up front would take seconds.
@@ -141,7 +171,7 @@ class CountryGrid:
         self._tiles_lock = threading.Lock()
         self.region = tuple(float(v) for v in region)
         self.region_box = shapely.box(*self.region)
-        shapely.prepare(self.region_box)
+        self._prepared: _Prepared | None = None
         # The grid covers the extent of the data (when known) within the region,
         # so that its cells are fine where the lines are.
         box = self.region if extent is None else _overlap(self.region, extent)
@@ -188,8 +218,26 @@ class CountryGrid:
         big = max(self.nx, self.ny) + 2  # clip before casting: far away is just "outside"
         return np.clip(ix, -2, big).astype(np.int64), np.clip(iy, -2, big).astype(np.int64)
 
+    def prepared(self) -> _Prepared:
+        """The calling thread's prepared copies of :attr:`parts` and :attr:`region_box`.
+
+        Made on a thread's first call (a copy of every part: a few MB for
+        the shipped boundaries); the shared ones are never prepared, so no
+        two threads ever build the same GEOS index at once.
+        """
+        if self._prepared is None:
+            with self._tiles_lock:
+                if self._prepared is None:
+                    self._prepared = _Prepared(self.parts, self.region_box)
+        return self._prepared
+
     def key_at_cells(self, ix: np.ndarray, iy: np.ndarray) -> np.ndarray:
-        """Column of each boundary-free cell (a cached point query per run of free cells)."""
+        """Column of each boundary-free cell (a cached point query per run of free cells).
+
+        The cache is shared by threads without a lock: a run's column is the
+        same whichever thread finds it, so two threads writing it at once
+        write the same value.
+        """
         runs = self.run_of_cell[iy, ix]
         keys = self.run_key[runs]
         unknown = keys < 0
@@ -200,7 +248,7 @@ class CountryGrid:
             cy = self.extent[1] + (uy + 0.5) * self.cell
             # Boxes from the tree, then the prepared parts decide (faster than a predicate query).
             point_idx, part_idx = self.tree.query(shapely.points(cx, cy))
-            hit = shapely.intersects_xy(self.parts[part_idx], cx[point_idx], cy[point_idx])
+            hit = shapely.intersects_xy(self.prepared().parts[part_idx], cx[point_idx], cy[point_idx])
             point_idx, part_idx = point_idx[hit], part_idx[hit]
             found = np.full(len(todo), self.sea, dtype=np.int16)
             first = np.unique(point_idx, return_index=True)[1]
@@ -210,16 +258,24 @@ class CountryGrid:
         return keys
 
     def tiles(self, part: int) -> tuple[np.ndarray, STRtree]:
-        """Part ``part`` cut into pieces of at most :data:`TILE_VERTICES` vertices, and their index."""
+        """Part ``part`` cut into pieces of at most :data:`TILE_VERTICES` vertices, and their index.
+
+        The pieces are cut once and shared, with their tree; the pieces
+        returned are the calling thread's prepared copies of them.
+        """
         found = self._tiles.get(part)
         if found is None:
             with self._tiles_lock:
                 found = self._tiles.get(part)
                 if found is None:
                     pieces = np.array(_split_small(self.parts[part], TILE_VERTICES), dtype=object)
-                    shapely.prepare(pieces)
-                    found = self._tiles[part] = (pieces, STRtree(pieces))
-        return found
+                    tree = STRtree(pieces)
+                    tree.query(pieces[:1])  # the tree is built on its first query: before any thread shares it
+                    found = self._tiles[part] = (pieces, tree)
+        mine = self.prepared().tiles
+        if part not in mine:
+            mine[part] = prepared_copy(found[0])
+        return mine[part], found[1]
 
     def classify(self, x0: np.ndarray, y0: np.ndarray, x1: np.ndarray, y1: np.ndarray) -> np.ndarray:
         """Column of each segment lying wholly in one country, sea or outside; -1 to cut.
@@ -330,17 +386,13 @@ def split_paths_km(
     if lon.size < 2:
         return out
     seg = np.flatnonzero(vertex_path[1:] == vertex_path[:-1])
-    # GEOS builds a prepared geometry's indexes lazily, on its first query: two threads
-    # querying one polygon at once crashed the process (measure --jobs 2 --by-country).
-    # The geometry work is serialised; the geodesic lengths around it still run in parallel.
-    with _GEOS_LOCK:
-        key = grid.classify(lon[seg], lat[seg], lon[seg + 1], lat[seg + 1])
-        feature = path_feature[vertex_path[seg]]
-        safe = key >= 0
-        np.add.at(out, (feature[safe], key[safe]), dist_m[seg[safe]] / 1000.0)
-        cut = seg[~safe]
-        if cut.size:
-            _cut_segments(grid, lon, lat, cut, feature[~safe], dist_m, out)
+    key = grid.classify(lon[seg], lat[seg], lon[seg + 1], lat[seg + 1])
+    feature = path_feature[vertex_path[seg]]
+    safe = key >= 0
+    np.add.at(out, (feature[safe], key[safe]), dist_m[seg[safe]] / 1000.0)
+    cut = seg[~safe]
+    if cut.size:
+        _cut_segments(grid, lon, lat, cut, feature[~safe], dist_m, out)
     return out
 
 
@@ -384,7 +436,7 @@ def _cut_segments(grid: CountryGrid, lon: np.ndarray, lat: np.ndarray, cut: np.n
         np.add.at(out, (run_feature[runs], np.full(len(runs), grid.part_key[part])), km)
         inside_km += np.bincount(runs, weights=km, minlength=n_runs)
     outside_km = np.zeros(n_runs)
-    leaving = np.flatnonzero(~shapely.contains_properly(grid.region_box, lines))
+    leaving = np.flatnonzero(~shapely.contains_properly(grid.prepared().region_box, lines))
     if leaving.size:
         outside_km[leaving] = _lengths_km(shapely.difference(lines[leaving], grid.region_box))
     np.add.at(out, (run_feature, np.full(n_runs, grid.outside)), outside_km)

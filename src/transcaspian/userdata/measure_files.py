@@ -9,7 +9,7 @@ import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 import numpy as np
 
@@ -24,7 +24,12 @@ from transcaspian.userdata.writers import (
     FeatureRow,
     FileSummary,
     Progress,
+    RenderedRows,
+    Writer,
 )
+
+#: What :func:`measured_batches`' ``work`` makes of a batch.
+Done = TypeVar("Done")
 
 # -- whole files -------------------------------------------------------------------
 
@@ -38,12 +43,12 @@ def default_jobs() -> int:
 
 def measured_batches(
     source: VectorSource,
-    work: Callable[[Batch], BatchLengths],
+    work: Callable[[Batch], Done],
     *,
     batch_size: int = BATCH_SIZE,
     attributes: bool = False,
     jobs: int = 1,
-) -> Iterator[BatchLengths]:
+) -> Iterator[Done]:
     """Read a file batch by batch and ``work`` on each batch, in file order.
 
     With ``jobs`` > 1 the batches are measured by a pool of threads while the
@@ -58,7 +63,9 @@ def measured_batches(
     source : VectorSource
         The opened file.
     work : callable
-        Measures one batch (:func:`measure_batch` with its options).
+        Measures one batch (:func:`measure_batch` with its options), and
+        may also make its rows and their text (:func:`write_measurements`),
+        so that this too is done in parallel.
     batch_size : int
         Features per batch.
     attributes : bool
@@ -72,7 +79,7 @@ def measured_batches(
             yield work(batch)
         return
     with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="transcaspian-measure") as pool:
-        pending: collections.deque[Future[BatchLengths]] = collections.deque()
+        pending: collections.deque[Future[Done]] = collections.deque()
         try:
             for batch in batches:
                 pending.append(pool.submit(work, batch))
@@ -184,56 +191,112 @@ def rows_from_results(
     (:mod:`transcaspian.userdata.distributed`), so both count, name and
     total features the same way.
     """
-    skipped = Skipped()
-    invalid_reasons: list[str] = []
+    tally = Tally(source, summary)
     for result in results:
-        batch = result.batch
-        bad = np.zeros(len(result.length_km), dtype=bool)
-        bad[list(result.invalid)] = True
-        summary.invalid += len(result.invalid)
-        invalid_reasons += list(result.invalid.values())[: max(0, 5 - len(invalid_reasons))]
-        skipped.add(batch, ~result.has_geometry & ~bad)
-        n = len(result.length_km)
-        summary.features += n
-        summary.skipped += int((~result.has_geometry & ~bad).sum())
-        summary.measured += int(result.measured.sum())
-        summary.not_measured += int((result.has_geometry & ~result.measured).sum())
-        summary.length_km += float(np.nansum(result.length_km))
-        records = batch.table.to_pylist() if full and batch.table is not None else None
-        labels = _labels(batch)
-        for i in np.flatnonzero(result.has_geometry):
-            split = None
-            if countries is not None and result.country_km is not None and result.measured[i]:
-                split = split_dict(result.country_km[i], countries.keys)
-                for key, km in split.items():
-                    summary.country_lengths_km[key] = summary.country_lengths_km.get(key, 0.0) + km
-            length = float(result.length_km[i])
-            yield FeatureRow(
+        rows = batch_rows(source, result, countries=countries, full=full)
+        tally.add(result, rows)
+        yield from rows
+        if progress is not None:
+            progress(len(result.length_km))
+    tally.finish()
+
+
+def batch_rows(source: VectorSource, result: BatchLengths, *, countries: CountryGrid | None = None, full: bool = False) -> list[FeatureRow]:
+    """The rows of one measured batch: one per feature with geometry, in order.
+
+    Reads only its arguments, so threads may make the rows of several
+    batches at once (:func:`write_measurements`).
+    """
+    batch = result.batch
+    records = batch.table.to_pylist() if full and batch.table is not None else None
+    labels = _labels(batch)
+    # Python floats, strs and bools up front: indexing numpy arrays one
+    # element at a time is slow, and holds the lock the other threads need.
+    lengths = result.length_km.tolist()
+    types = result.geometry_type.tolist()
+    measured = result.measured.tolist()
+    country_km = result.country_km if countries is not None else None
+    keys = countries.keys if countries is not None else []
+    rows = []
+    for i in np.flatnonzero(result.has_geometry).tolist():
+        split = None
+        if country_km is not None and measured[i]:
+            split = split_dict(country_km[i], keys)
+        length = lengths[i]
+        rows.append(
+            FeatureRow(
                 file=source.name,
                 feature=labels[i],
-                geometry_type=str(result.geometry_type[i]),
+                geometry_type=str(types[i]),
                 length_km=None if math.isnan(length) else length,
                 country_lengths_km=split,
                 properties=records[i] if records is not None else None,
                 geometry=result.lonlat[i] if full and result.lonlat is not None else None,
             )
-        if progress is not None:
-            progress(n)
-    if summary.measured == 0:
-        # One error says it all; no warning about skipped features before it.
-        found = []
-        if summary.not_measured == 1:
-            found.append("1 is a point, which has no length")
-        elif summary.not_measured:
-            found.append(f"{summary.not_measured} are points, which have no length")
-        if summary.skipped and summary.features > summary.skipped:
-            found.append(f"{summary.skipped} {'has' if summary.skipped == 1 else 'have'} no geometry")
-        if summary.invalid:
-            found.append(f"{summary.invalid} {'has' if summary.invalid == 1 else 'have'} bad coordinates ({'; '.join(invalid_reasons)})")
-        raise no_geometry_error(source, summary.features, "lines or polygons to measure", "; ".join(found))
-    skipped.warn(source.name)
-    _warn_invalid(source.name, invalid_reasons, summary.invalid)
-    summary.country_lengths_km = dict(sorted(summary.country_lengths_km.items()))
+        )
+    return rows
+
+
+class Tally:
+    """A file's counts and totals, batch after batch, in file order.
+
+    Parameters
+    ----------
+    source : VectorSource
+        The file being measured.
+    summary : FileSummary
+        Updated in place by :meth:`add`.
+    """
+
+    def __init__(self, source: VectorSource, summary: FileSummary) -> None:
+        self.source = source
+        self.summary = summary
+        self.skipped = Skipped()
+        self.invalid_reasons: list[str] = []
+
+    def add(self, result: BatchLengths, rows: Sequence[FeatureRow]) -> None:
+        """Count one batch and the rows made of it (:func:`batch_rows`)."""
+        summary = self.summary
+        bad = np.zeros(len(result.length_km), dtype=bool)
+        bad[list(result.invalid)] = True
+        summary.invalid += len(result.invalid)
+        self.invalid_reasons += list(result.invalid.values())[: max(0, 5 - len(self.invalid_reasons))]
+        self.skipped.add(result.batch, ~result.has_geometry & ~bad)
+        summary.features += len(result.length_km)
+        summary.skipped += int((~result.has_geometry & ~bad).sum())
+        summary.measured += int(result.measured.sum())
+        summary.not_measured += int((result.has_geometry & ~result.measured).sum())
+        summary.length_km += float(np.nansum(result.length_km))
+        # Row by row in file order, so the float sums are the same whatever --jobs is.
+        totals = summary.country_lengths_km
+        for row in rows:
+            for key, km in (row.country_lengths_km or {}).items():
+                totals[key] = totals.get(key, 0.0) + km
+
+    def finish(self) -> None:
+        """After the last batch: the error when nothing had a length, else the warnings.
+
+        Raises
+        ------
+        DataError
+            When no feature of the file had a length.
+        """
+        summary, source = self.summary, self.source
+        if summary.measured == 0:
+            # One error says it all; no warning about skipped features before it.
+            found = []
+            if summary.not_measured == 1:
+                found.append("1 is a point, which has no length")
+            elif summary.not_measured:
+                found.append(f"{summary.not_measured} are points, which have no length")
+            if summary.skipped and summary.features > summary.skipped:
+                found.append(f"{summary.skipped} {'has' if summary.skipped == 1 else 'have'} no geometry")
+            if summary.invalid:
+                found.append(f"{summary.invalid} {'has' if summary.invalid == 1 else 'have'} bad coordinates ({'; '.join(self.invalid_reasons)})")
+            raise no_geometry_error(source, summary.features, "lines or polygons to measure", "; ".join(found))
+        self.skipped.warn(source.name)
+        _warn_invalid(source.name, self.invalid_reasons, summary.invalid)
+        summary.country_lengths_km = dict(sorted(summary.country_lengths_km.items()))
 
 
 def _labels(batch: Batch) -> list[str]:
@@ -298,10 +361,39 @@ def write_measurements(
         summaries.append(summary)
         progress = Progress(source.n_features, source.name, progress_stream) if progress_stream is not None else None
         try:
-            for row in measure_rows(source, summary, countries=countries, full=fmt == "geojson", progress=progress, jobs=jobs, skip_invalid=skip_invalid):
-                writer.row(row)
+            _write_file(source, summary, writer, countries=countries, full=fmt == "geojson", progress=progress, jobs=jobs, skip_invalid=skip_invalid)
         finally:
             if progress is not None:
                 progress.close()
     writer.close(summaries)
     return summaries
+
+
+def _write_file(
+    source: VectorSource,
+    summary: FileSummary,
+    writer: Writer,
+    *,
+    countries: CountryGrid | None,
+    full: bool,
+    progress: Progress | None,
+    jobs: int,
+    skip_invalid: bool,
+) -> None:
+    """One file's rows through ``writer``, in file order (see :func:`write_measurements`)."""
+    measure = measure_batch_skipping_invalid if skip_invalid else measure_batch
+
+    def work(batch: Batch) -> tuple[BatchLengths, list[FeatureRow], RenderedRows]:
+        # The rows and their text are made here, in the worker threads, in
+        # parallel; the calling thread only counts and writes, in file order.
+        result = measure(batch, source, keep_lonlat=full, countries=countries)
+        rows = batch_rows(source, result, countries=countries, full=full)
+        return result, rows, writer.render(rows)
+
+    tally = Tally(source, summary)
+    for result, rows, rendered in measured_batches(source, work, attributes=full, jobs=jobs):
+        tally.add(result, rows)
+        writer.write_rendered(rendered)
+        if progress is not None:
+            progress(len(result.length_km))
+    tally.finish()

@@ -8,13 +8,14 @@ and :func:`atomic_open` makes the output appear whole or not at all.
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
@@ -75,6 +76,25 @@ class FeatureRow:
     geometry: shapely.Geometry | None = None
 
 
+@dataclass(frozen=True)
+class RenderedRows:
+    """Rows turned into output text by :meth:`Writer.render`, not yet written.
+
+    Attributes
+    ----------
+    text : str
+        The rows' text (JSON formats: the rows joined by ``",\\n"``, without
+        the separator that goes before the first one).
+    rows : int
+        Number of rows.
+    clipped : int
+        Feature ids the table clipped.
+    """
+
+    text: str
+    rows: int
+    clipped: int = 0
+
 
 # -- outputs -----------------------------------------------------------------------
 
@@ -96,8 +116,15 @@ def _countries_text(split: Mapping[str, float] | None) -> str:
 class Writer:
     """Streams measured rows in one output format onto a text stream.
 
-    Call :meth:`row` for each row and :meth:`close` with the summaries once;
-    nothing is held per row, so memory does not grow with the file.
+    Call :meth:`row` for each row (or :meth:`write_rendered` with what
+    :meth:`render` made of a batch of rows) and :meth:`close` with the
+    summaries once; nothing is held per row, so memory does not grow with
+    the file.
+
+    :meth:`render` reads only the writer's settings, never its stream or
+    state, so threads may render batches of rows at once while one thread
+    writes them in order (``measure --jobs``); a row is written the same
+    whether it came through :meth:`row` or a batch.
     """
 
     def __init__(self, stream: IO[str], *, by_country: bool = False, file_width: int = 8) -> None:
@@ -105,9 +132,17 @@ class Writer:
         self.by_country = by_country
         self.file_width = file_width
 
+    def render(self, rows: Sequence[FeatureRow]) -> RenderedRows:
+        """The text of some rows, in order; safe to call from any thread."""
+        raise NotImplementedError
+
+    def write_rendered(self, rendered: RenderedRows) -> None:
+        """Write rows :meth:`render` made, after those written before."""
+        self.stream.write(rendered.text)
+
     def row(self, row: FeatureRow) -> None:
         """Write one feature's row."""
-        raise NotImplementedError
+        self.write_rendered(self.render([row]))
 
     def close(self, summaries: list[FileSummary]) -> None:
         """Write the totals and end the document."""
@@ -134,14 +169,21 @@ class TableWriter(Writer):
         head = f"{'file':<{self.file_width}}  {'feature':<{self._FEATURE}}  {'geometry':<{self._TYPE}}  {'length_km':>{self._KM}}"
         self.stream.write(head + ("  countries_km" if self.by_country else "") + "\n")
 
-    def row(self, row: FeatureRow) -> None:
-        km = f"{row.length_km:,.3f}" if row.length_km is not None else "not measured"
-        feature = clip(row.feature, self._FEATURE)
-        self.clipped += feature.endswith("…") and len(" ".join(row.feature.split())) > self._FEATURE
-        line = f"{terminal_text(row.file):<{self.file_width}}  {feature:<{self._FEATURE}}  {row.geometry_type:<{self._TYPE}}  {km:>{self._KM}}"
-        if self.by_country and row.country_lengths_km:
-            line += "  " + ", ".join(f"{k} {v:,.3f}" for k, v in row.country_lengths_km.items())
-        self.stream.write(line.rstrip() + "\n")
+    def render(self, rows: Sequence[FeatureRow]) -> RenderedRows:
+        lines, clipped = [], 0
+        for row in rows:
+            km = f"{row.length_km:,.3f}" if row.length_km is not None else "not measured"
+            feature = clip(row.feature, self._FEATURE)
+            clipped += feature.endswith("…") and len(" ".join(row.feature.split())) > self._FEATURE
+            line = f"{terminal_text(row.file):<{self.file_width}}  {feature:<{self._FEATURE}}  {row.geometry_type:<{self._TYPE}}  {km:>{self._KM}}"
+            if self.by_country and row.country_lengths_km:
+                line += "  " + ", ".join(f"{k} {v:,.3f}" for k, v in row.country_lengths_km.items())
+            lines.append(line.rstrip() + "\n")
+        return RenderedRows("".join(lines), len(rows), clipped)
+
+    def write_rendered(self, rendered: RenderedRows) -> None:
+        self.stream.write(rendered.text)
+        self.clipped += rendered.clipped
 
     def close(self, summaries: list[FileSummary]) -> None:
         measured = sum(s.measured for s in summaries)
@@ -173,18 +215,33 @@ class CsvWriter(Writer):
         header = ["file", "feature", "geometry_type", "length_km"]
         self.csv.writerow(header + (["country_lengths_km"] if self.by_country else []))
 
-    def row(self, row: FeatureRow) -> None:
-        # Decimal: written as the number it is (never quoted); text cells are neutralised
-        # against spreadsheet formulas by SpreadsheetCsvWriter.
-        km = None if row.length_km is None else Decimal(f"{row.length_km:.{LENGTH_PRECISION}f}")
-        values = [str(row.file), str(row.feature), row.geometry_type, km]
-        self.csv.writerow(values + ([_countries_text(row.country_lengths_km)] if self.by_country else []))
+    def render(self, rows: Sequence[FeatureRow]) -> RenderedRows:
+        text = io.StringIO()
+        out = SpreadsheetCsvWriter(text)  # one per call: csv writers hold their stream
+        for row in rows:
+            # Decimal: written as the number it is (never quoted); text cells are neutralised
+            # against spreadsheet formulas by SpreadsheetCsvWriter.
+            km = None if row.length_km is None else Decimal(f"{row.length_km:.{LENGTH_PRECISION}f}")
+            values = [str(row.file), str(row.feature), row.geometry_type, km]
+            out.writerow(values + ([_countries_text(row.country_lengths_km)] if self.by_country else []))
+        return RenderedRows(text.getvalue(), len(rows))
 
     def close(self, summaries: list[FileSummary]) -> None:
         pass
 
 
-class JsonWriter(Writer):
+class _ArrayWriter(Writer):
+    """A JSON document whose rows are the items of an array, one per line."""
+
+    first = True
+
+    def write_rendered(self, rendered: RenderedRows) -> None:
+        if rendered.rows:
+            self.stream.write(("\n" if self.first else ",\n") + rendered.text)
+            self.first = False
+
+
+class JsonWriter(_ArrayWriter):
     """One JSON document: ``features`` (a row each), ``files``, ``totals``.
 
     Keys are sorted, and that order ("features" < "files" < "totals") is also
@@ -194,19 +251,20 @@ class JsonWriter(Writer):
     def __init__(self, stream: IO[str], **kwargs: Any) -> None:
         super().__init__(stream, **kwargs)
         self.stream.write('{"features":[')
-        self.first = True
 
-    def row(self, row: FeatureRow) -> None:
-        item: dict[str, Any] = {
-            "feature": row.feature,
-            "file": row.file,
-            "geometry_type": row.geometry_type,
-            "length_km": _km(row.length_km),
-        }
-        if self.by_country:
-            item["country_lengths_km"] = _round_map(row.country_lengths_km) if row.country_lengths_km else None
-        self.stream.write(("\n" if self.first else ",\n") + json.dumps(item, sort_keys=True, ensure_ascii=False, separators=(",", ":")))
-        self.first = False
+    def render(self, rows: Sequence[FeatureRow]) -> RenderedRows:
+        items = []
+        for row in rows:
+            item: dict[str, Any] = {
+                "feature": row.feature,
+                "file": row.file,
+                "geometry_type": row.geometry_type,
+                "length_km": _km(row.length_km),
+            }
+            if self.by_country:
+                item["country_lengths_km"] = _round_map(row.country_lengths_km) if row.country_lengths_km else None
+            items.append(json.dumps(item, sort_keys=True, ensure_ascii=False, separators=(",", ":")))
+        return RenderedRows(",\n".join(items), len(rows))
 
     def close(self, summaries: list[FileSummary]) -> None:
         totals: dict[str, Any] = {
@@ -223,7 +281,7 @@ class JsonWriter(Writer):
         self.stream.write(f'{"" if self.first else chr(10)}],"files":{files},"totals":{total_text}}}\n')
 
 
-class GeoJsonWriter(Writer):
+class GeoJsonWriter(_ArrayWriter):
     """The features written back as RFC 7946 GeoJSON with ``length_km`` added.
 
     Coordinates in WGS84 longitude/latitude rounded to 6 decimals, no ``crs``
@@ -237,9 +295,11 @@ class GeoJsonWriter(Writer):
         super().__init__(stream, **kwargs)
         self.several_files = several_files
         self.stream.write('{"type":"FeatureCollection","features":[')
-        self.first = True
 
-    def row(self, row: FeatureRow) -> None:
+    def render(self, rows: Sequence[FeatureRow]) -> RenderedRows:
+        return RenderedRows(",\n".join(self._feature(row) for row in rows), len(rows))
+
+    def _feature(self, row: FeatureRow) -> str:
         props = {str(k): json_value(v) for k, v in (row.properties or {}).items()}
         props["length_km"] = _km(row.length_km)
         if self.by_country:
@@ -250,9 +310,7 @@ class GeoJsonWriter(Writer):
         feature = {"type": "Feature", "properties": props, "geometry": geometry}
         if not row.feature.startswith("#"):
             feature["id"] = row.feature
-        text = json.dumps(feature, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-        self.stream.write(("\n" if self.first else ",\n") + text)
-        self.first = False
+        return json.dumps(feature, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
     def close(self, summaries: list[FileSummary]) -> None:
         self.stream.write(("" if self.first else "\n") + "]}\n")

@@ -19,9 +19,11 @@ more than :data:`BIG_FEATURES` features is packed instead as
 
 ``web/static/biglayer.js`` decodes the levels once, projects them to Web
 Mercator once, and draws the level that fits the zoom with Leaflet's canvas
-renderer (one path per colour per frame, features outside the view skipped);
-a click finds the nearest line within a few pixels and opens a text-only
-popup.
+renderer (one path per colour per frame, features outside the view skipped;
+polygons filled, their rings oriented here for the nonzero rule, while few
+enough are in view to fill quickly); hovering names the nearest feature
+within a few pixels (or the polygon under the pointer) in a tooltip, and a
+click opens a text-only popup.
 
 Above :data:`PAGE_VERTEX_LIMIT` vertices one page stops being useful (it
 takes longer to load than anyone waits, and a phone cannot hold it):
@@ -41,6 +43,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+
 from transcaspian.errors import DataError
 from transcaspian.geo.geodesy import line_lengths_m
 from transcaspian.values import is_missing
@@ -67,8 +70,13 @@ def degrees_per_pixel(zoom: float) -> float:
     return 360.0 / (256.0 * 2.0**zoom)
 
 
-def _flatten(geometries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Every part of every geometry (lines, rings, points), with its feature."""
+def _flatten(geometries: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every part of every geometry (lines, rings, points), with its feature and whether it is a ring.
+
+    Polygons are oriented first (exteriors counter-clockwise, holes
+    clockwise), so the page fills them with the nonzero rule: a hole stays
+    open, and polygons that overlap are filled once, not cancelled.
+    """
     parts, owner = shapely.get_parts(geometries, return_index=True)
     types = shapely.get_type_id(parts)
     while np.any(types >= 4):  # multi-parts inside collections
@@ -78,12 +86,13 @@ def _flatten(geometries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         owner = np.concatenate([owner[~nested], owner[nested][sub_owner]])
         types = shapely.get_type_id(parts)
     polygons = types == _POLYGON
-    rings, ring_owner = shapely.get_rings(parts[polygons], return_index=True)
+    rings, ring_owner = shapely.get_rings(shapely.orient_polygons(parts[polygons]), return_index=True)
     keep = ~polygons & ~shapely.is_empty(parts)
     paths = np.concatenate([parts[keep], rings])
     owners = np.concatenate([owner[keep], owner[polygons][ring_owner]])
+    is_ring = np.concatenate([np.zeros(int(keep.sum()), dtype=bool), np.ones(len(rings), dtype=bool)])
     order = np.argsort(owners, kind="stable")
-    return paths[order], owners[order]
+    return paths[order], owners[order], is_ring[order]
 
 
 def pack_ints(values: np.ndarray) -> dict[str, Any]:
@@ -340,7 +349,7 @@ def big_layer(name: str, frame: gpd.GeoDataFrame, *, color: str, slug: str) -> d
     """
     geometries = frame.geometry.values
     geometries = np.asarray(shapely.force_2d(np.asarray(geometries, dtype=object)), dtype=object)
-    paths, owner = _flatten(geometries)
+    paths, owner, is_ring = _flatten(geometries)
     levels = [{"maxZoom": None, **encode_level(paths, owner, 0.0)}]
     # Levels whose tolerance is far below the typical segment would keep
     # nearly every vertex: not worth computing.
@@ -364,6 +373,9 @@ def big_layer(name: str, frame: gpd.GeoDataFrame, *, color: str, slug: str) -> d
         # A JSON text inside the JSON: the page parses it when a popup first opens.
         "attributes": json.dumps(table, ensure_ascii=False, separators=(",", ":"), allow_nan=False),
     }
+    if is_ring.any():
+        # Which paths are polygon rings (1), in every level's order: the page fills them.
+        big["rings"] = pack_ints(is_ring.astype(np.int64))
     return {"id": slug, "title": name, "color": color, "pane": "lines", "features": [], "big": big}
 
 

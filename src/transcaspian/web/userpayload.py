@@ -121,7 +121,10 @@ def user_payload(layers: Sequence[tuple[str, gpd.GeoDataFrame]], *, title: str |
         if biglayer.is_big(frame):
             # Tens of thousands of features: packed and drawn by biglayer.js on a canvas.
             out_layers.append(biglayer.big_layer(name, frame, color=color, slug=slug))
-            legend.add(name, name, line={"color": color, "weight": 3.0, "dash": None})
+            if biglayer.families(frame) == {"area"}:  # filled on the canvas, as small layers' areas
+                legend.add(name, name, area={"color": color})
+            else:
+                legend.add(name, name, line={"color": color, "weight": 3.0, "dash": None})
         else:
             out_layers.append(user_layer(name, frame, color=color, table=table, slug=slug, legend=legend, lang=lang))
         frames.append(frame.to_crs(4326) if frame.crs is not None and frame.crs.to_epsg() != 4326 else frame)

@@ -6,9 +6,12 @@
  * two bytes each (base64), and the attributes as one JSON text. This file decodes
  * each level once into Web Mercator world coordinates (0..1), then draws the
  * level that fits the zoom through Leaflet's canvas renderer: one path per
- * frame, lines whose box lies outside the view skipped. A click finds the
- * nearest line within a few pixels and opens a popup built with
- * textContent only; the attributes are parsed when the first popup opens.
+ * frame, lines whose box lies outside the view skipped; polygon rings are
+ * filled first (nonzero rule: the page gets exteriors counter-clockwise and
+ * holes clockwise), then every path is stroked. Hovering shows the name of
+ * the nearest feature within a few pixels (or of the polygon under the
+ * pointer) in a tooltip; a click opens a popup. Both are built with
+ * textContent only; the attributes are parsed when first needed.
  *
  * window.transcaspianBigLayer(layerData, options) returns the Leaflet layer;
  * map.js adds it to the map and the layer control like any overlay.
@@ -24,6 +27,16 @@
   // them, a coarser level draws the same picture several times faster.
   var FRAME_VERTICES = 400000;
   var MAX_LAT = 85.0511287798;
+  // Fill of polygons, as the small layers' areas (userpayload.py: fillOpacity 0.2).
+  var FILL_OPACITY = 0.2;
+  // Polygons smaller than this on screen (pixels, both ways) are not filled: their
+  // outline covers them, and filling tens of thousands of specks is most of a frame.
+  var MIN_FILL_PX = 8;
+  // Most polygon rings one frame fills: without a GPU the rasteriser fills about
+  // a hundred thousand small rings a second whatever the batching, so with more
+  // in view the frame draws outlines only, as a coarser level would (at that
+  // density each polygon is a few pixels and the fill is barely seen).
+  var FRAME_FILLS = 4000;
 
   function bytesOf(b64) {
     var text = window.atob(b64 || "");
@@ -55,7 +68,7 @@
     return out.subarray(0, n);
   }
 
-  function decodeLevel(level, scale) {
+  function decodeLevel(level, scale, ring) {
     var counts = ints(level.n);
     var featureDeltas = ints(level.f);
     var deltas = ints(level.xy);
@@ -92,7 +105,27 @@
       box[4 * p + 3] = y1;
     }
     start[nPaths] = v;
-    return { maxZoom: level.maxZoom, start: start, feature: feature, box: box, x: mx, y: my, paths: nPaths };
+    return { maxZoom: level.maxZoom, start: start, feature: feature, box: box, x: mx, y: my, paths: nPaths, ring: ring };
+  }
+
+  /**
+   * Add vertices a..e-1 (world coordinates) to the canvas path as pixels of the
+   * layer; returns the segments added. Vertices closer than a pixel to the last
+   * one drawn add nothing visible (the last vertex is always drawn, so lines
+   * still meet).
+   */
+  function trace(ctx, xs, ys, a, e, world, ox, oy) {
+    var lx = xs[a] * world - ox, ly = ys[a] * world - oy, n = 0;
+    ctx.moveTo(lx, ly);
+    for (var v = a + 1; v < e; v++) {
+      var px = xs[v] * world - ox, py = ys[v] * world - oy;
+      if (v < e - 1 && Math.abs(px - lx) < 1 && Math.abs(py - ly) < 1) continue;
+      ctx.lineTo(px, py);
+      lx = px;
+      ly = py;
+      n++;
+    }
+    return n;
   }
 
   function el(tag, className, text) {
@@ -122,9 +155,12 @@
       this._color = typeof layerData.color === "string" && HEX_COLOR.test(layerData.color) ? layerData.color : "#666666";
       this._attributesText = big.attributes || "{}";
       this._attributes = null;
+      this._tooltipFeature = -1;
       var scale = Number(big.scale) || 1e5;
       var start = window.performance.now();
-      this._levels = (big.levels || []).map(function (level) { return decodeLevel(level, Number(level.scale) || scale); });
+      // 1 for each path that is a polygon ring (the same paths in every level); null when none is.
+      var ring = big.rings ? ints(big.rings) : null;
+      this._levels = (big.levels || []).map(function (level) { return decodeLevel(level, Number(level.scale) || scale, ring); });
       this.stats = { decodeMs: window.performance.now() - start, draws: [], firstDraw: null };
     },
 
@@ -181,6 +217,8 @@
       // 1.5 px they look the same as bevelled ones.
       ctx.lineJoin = "bevel";
       ctx.lineCap = "butt";
+      this._filled = 0;
+      if (level.ring) this._fill(ctx, level, [vx0, vy0, vx1, vy1], world, origin);
       ctx.beginPath();
       var drawn = 0, pending = 0;
       for (var p = 0; p < level.paths; p++) {
@@ -191,18 +229,7 @@
           ctx.rect(xs[a] * world - ox - 2, ys[a] * world - oy - 2, 4, 4);
           continue;
         }
-        var lx = xs[a] * world - ox, ly = ys[a] * world - oy;
-        ctx.moveTo(lx, ly);
-        for (var v = a + 1; v < e; v++) {
-          var px = xs[v] * world - ox, py = ys[v] * world - oy;
-          // Vertices closer than a pixel to the last one drawn add nothing visible
-          // (the last vertex is always drawn, so lines still meet).
-          if (v < e - 1 && Math.abs(px - lx) < 1 && Math.abs(py - ly) < 1) continue;
-          ctx.lineTo(px, py);
-          lx = px;
-          ly = py;
-          pending++;
-        }
+        pending += trace(ctx, xs, ys, a, e, world, ox, oy);
         drawn++;
         // Stroke in chunks: the rasteriser handles many small paths much
         // faster than one path of a hundred thousand segments.
@@ -215,12 +242,52 @@
       ctx.stroke();
       ctx.restore();
       var ms = window.performance.now() - t0;
-      this.stats.draws.push({ zoom: zoom, paths: drawn, ms: ms, level: this._levels.indexOf(level) });
+      this.stats.draws.push({ zoom: zoom, paths: drawn, fills: this._filled, ms: ms, level: this._levels.indexOf(level) });
       if (this.stats.draws.length > 50) this.stats.draws.shift();
       if (this.stats.firstDraw === null) this.stats.firstDraw = window.performance.now();
     },
 
-    /** The feature under a layer point, within TOLERANCE_PX, or -1. */
+    /**
+     * Fill the polygons in view, translucent, under their outlines: those at
+     * least MIN_FILL_PX across, when there are at most FRAME_FILLS of them. The
+     * rings of one feature go into the same path (its holes stay open under the
+     * nonzero rule); a path is filled and a new one begun only between features.
+     */
+    _fill: function (ctx, level, view, world, origin) {
+      var box = level.box, start = level.start, xs = level.x, ys = level.y, ring = level.ring, feature = level.feature;
+      var ox = origin.x, oy = origin.y, pending = 0, speck = MIN_FILL_PX / world, p, q;
+      var fill = new Uint8Array(level.paths), count = 0;
+      for (p = 0; p < level.paths; p++) {
+        q = 4 * p;
+        if (!ring[p] || box[q] > view[2] || box[q + 2] < view[0] || box[q + 1] > view[3] || box[q + 3] < view[1]) continue;
+        if (box[q + 2] - box[q] < speck && box[q + 3] - box[q + 1] < speck) continue;
+        fill[p] = 1;
+        count++;
+      }
+      if (!count || count > FRAME_FILLS) return;
+      this._filled = count;
+      ctx.globalAlpha = FILL_OPACITY;
+      ctx.beginPath();
+      for (p = 0; p < level.paths; p++) {
+        if (!fill[p]) continue;
+        if (pending > CHUNK_SEGMENTS && feature[p] !== feature[p - 1]) {
+          ctx.fill("nonzero");
+          ctx.beginPath();
+          pending = 0;
+        }
+        var a = start[p], e = start[p + 1];
+        if (e - a < 3) continue;
+        pending += trace(ctx, xs, ys, a, e, world, ox, oy);
+        ctx.closePath();
+      }
+      ctx.fill("nonzero");
+      ctx.globalAlpha = 1;
+    },
+
+    /**
+     * The feature under a layer point, or -1: the nearest line, ring or point
+     * within TOLERANCE_PX, else the last-drawn polygon the point lies inside.
+     */
     _hit: function (point) {
       var map = this._map;
       var zoom = map.getZoom();
@@ -230,11 +297,24 @@
       var px = point.x + origin.x, py = point.y + origin.y;
       var wx = px / world, wy = py / world, tol = TOLERANCE_PX / world;
       var best = -1, bestD = TOLERANCE_PX * TOLERANCE_PX;
-      var box = level.box, start = level.start, xs = level.x, ys = level.y;
+      var box = level.box, start = level.start, xs = level.x, ys = level.y, ring = level.ring, feature = level.feature;
+      // Crossings of a ray from the point by the rings of the current feature:
+      // odd when the point is inside its polygon (holes are rings too).
+      var inside = -1, crossings = 0, current = -1;
       for (var p = 0; p < level.paths; p++) {
+        if (feature[p] !== current) {
+          if (crossings % 2 === 1) inside = current;
+          current = feature[p];
+          crossings = 0;
+        }
         var q = 4 * p;
         if (box[q] - tol > wx || box[q + 2] + tol < wx || box[q + 1] - tol > wy || box[q + 3] + tol < wy) continue;
         var a = start[p], e = start[p + 1];
+        if (ring && ring[p]) {
+          for (var r = a, s = e - 1; r < e; s = r++) {
+            if ((ys[r] > wy) !== (ys[s] > wy) && wx < (xs[s] - xs[r]) * (wy - ys[r]) / (ys[s] - ys[r]) + xs[r]) crossings++;
+          }
+        }
         if (e - a === 1) {
           var dx0 = xs[a] * world - px, dy0 = ys[a] * world - py;
           var d0 = dx0 * dx0 + dy0 * dy0;
@@ -250,7 +330,8 @@
           if (d <= bestD) { bestD = d; best = level.feature[p]; }
         }
       }
-      return best;
+      if (crossings % 2 === 1) inside = current;
+      return best >= 0 ? best : inside;
     },
 
     attributes: function () {
@@ -265,26 +346,33 @@
       return this._attributes;
     },
 
-    /** A popup for feature i: its name, the layer, and its attributes, all as text. */
-    popupNode: function (i) {
-      var table = this.attributes();
-      var columns = table.columns || [];
-      var values = table.values || [];
-      function value(c) {
-        var column = values[c];
-        if (!column) return "";
-        if (Array.isArray(column)) return column[i];
-        var d = column.d || [], k = (column.i || [])[i];
-        return k === undefined ? "" : d[k];
-      }
-      var name = null;
-      for (var n = 0; n < NAME_COLUMNS.length && name === null; n++) {
+    /** The text of column c for feature i ("" when missing). */
+    valueOf: function (c, i) {
+      var column = (this.attributes().values || [])[c];
+      if (!column) return "";
+      if (Array.isArray(column)) return column[i];
+      var d = column.d || [], k = (column.i || [])[i];
+      return k === undefined ? "" : d[k];
+    },
+
+    /** Feature i's name: its first name, title, label or id, else the layer and its number (as userpayload.py names small layers' features). */
+    nameOf: function (i) {
+      var columns = this.attributes().columns || [];
+      for (var n = 0; n < NAME_COLUMNS.length; n++) {
         for (var c = 0; c < columns.length; c++) {
-          if (String(columns[c]).toLowerCase() === NAME_COLUMNS[n] && value(c)) { name = value(c); break; }
+          if (String(columns[c]).toLowerCase() === NAME_COLUMNS[n] && this.valueOf(c, i)) return this.valueOf(c, i);
         }
       }
+      return this._title + " #" + (i + 1);
+    },
+
+    /** A popup for feature i: its name, the layer, and its attributes, all as text. */
+    popupNode: function (i) {
+      var self = this;
+      var columns = this.attributes().columns || [];
+      function value(c) { return self.valueOf(c, i); }
       var box = el("div", "tc-popup");
-      box.appendChild(el("div", "tc-popup-title", name !== null ? name : this._title + " #" + (i + 1)));
+      box.appendChild(el("div", "tc-popup-title", this.nameOf(i)));
       box.appendChild(el("div", "tc-popup-layer", this._title));
       var tableNode = el("table", "tc-popup-table");
       var body = el("tbody");
@@ -302,6 +390,7 @@
     },
 
     openPopupAt: function (i, latlng) {
+      this.hideTooltip();
       L.popup({ maxWidth: 340, minWidth: 200, autoPanPadding: [20, 20] })
         .setLatLng(latlng)
         .setContent(this.popupNode(i))
@@ -323,18 +412,60 @@
     },
 
     _onMouseMove: function (e) {
-      if (!this._map || this._map.dragging.moving() || this._map._animatingZoom) return;
-      var now = window.performance.now();
-      if (!this._lastMove || now - this._lastMove > 50) {
-        this._lastMove = now;
-        var hit = this._hit(this._map.mouseEventToLayerPoint(e)) >= 0;
-        this._container.style.cursor = hit ? "pointer" : "";
+      if (!this._map || this._map.dragging.moving() || this._map._animatingZoom) {
+        this.hideTooltip();
+        return;
+      }
+      this._hoverPoint = this._map.mouseEventToLayerPoint(e);
+      // The search runs at most every 50 ms, and once more for where the pointer
+      // stopped; in between the tooltip follows the pointer.
+      if (this._hoverTimer) {
+        this._hoverPending = true;
+        if (this._tooltipFeature >= 0) this._tooltip.setLatLng(this._map.layerPointToLatLng(this._hoverPoint));
+      } else {
+        this._hover();
       }
       this._fireEvent(false, e);
     },
 
+    _hover: function () {
+      var self = this;
+      this._hoverPending = false;
+      this._hoverTimer = window.setTimeout(function () {
+        self._hoverTimer = null;
+        if (self._hoverPending && self._map) self._hover();
+      }, 50);
+      var i = this._hit(this._hoverPoint);
+      this._container.style.cursor = i >= 0 ? "pointer" : "";
+      if (i >= 0) this.showTooltip(i, this._map.layerPointToLatLng(this._hoverPoint));
+      else this.hideTooltip();
+    },
+
+    /** Show feature i's name at latlng, in a tooltip like the small layers' ones. */
+    showTooltip: function (i, latlng) {
+      if (!this._tooltip) this._tooltip = L.tooltip({ direction: "top", offset: [0, -8], opacity: 0.95, className: "tc-big-tooltip" });
+      if (this._tooltipFeature !== i) {
+        this._tooltip.setContent(el("span", "tc-tooltip", this.nameOf(i)));
+        this._tooltipFeature = i;
+      }
+      this._tooltip.setLatLng(latlng);
+      if (!this._map.hasLayer(this._tooltip)) this._tooltip.addTo(this._map);
+    },
+
+    hideTooltip: function () {
+      this._tooltipFeature = -1;
+      if (this._tooltip && this._map && this._map.hasLayer(this._tooltip)) this._map.removeLayer(this._tooltip);
+    },
+
+    onRemove: function (map) {
+      this.hideTooltip();
+      L.Canvas.prototype.onRemove.call(this, map);
+    },
+
     _handleMouseOut: function (e) {
       if (this._container) this._container.style.cursor = "";
+      this._hoverPending = false;
+      this.hideTooltip();
       this._fireEvent(false, e);
     }
   });

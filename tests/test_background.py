@@ -190,3 +190,24 @@ def test_in_background__start_does_not_wait_for_the_child_to_be_prepared():
     finally:
         os.close(gate_read)
         os.close(gate_write)
+
+
+def _raise_keyboard_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+@needs_fork
+def test_in_background__stopped_at_once_the_child_prints_nothing_even_with_a_raising_sigterm_handler(capfd):
+    """The CLI turns SIGTERM into an exception; a child stopped while it starts must not print that exception's traceback."""
+    import signal
+
+    previous = signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    try:
+        for _ in range(20):  # the window is the child's first milliseconds: try it often
+            with in_background(_pid_and_nothing, prepare=_prepare) as pending:
+                process = pending._process
+            assert not process.is_alive()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    err = capfd.readouterr().err
+    assert "Traceback" not in err and "Exception ignored" not in err, err

@@ -20,6 +20,7 @@ for. The result is the same either way; only the time differs.
 from __future__ import annotations
 
 import multiprocessing
+import signal
 import sys
 import threading
 import traceback
@@ -33,6 +34,7 @@ from transcaspian.errors import OutputError
 T = TypeVar("T")
 #: Seconds a stopped second process has to exit after SIGTERM before it is killed.
 _GRACE_SECONDS = 5.0
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
 
 def can_fork() -> bool:
@@ -59,7 +61,14 @@ class Pending(Generic[T]):
             # With the fork start method neither function is pickled: the child has them already.
             parent_ends = (args_send, result_receive)
             self._process = context.Process(target=_child, args=(prepare, function, args_receive, result_send, parent_ends), daemon=True)
-            self._process.start()
+            # Ctrl-C and SIGTERM are held back across the fork: the child inherits the
+            # parent's handlers (which raise), and one arriving before the child has
+            # replaced them would print a traceback from the child.
+            held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+            try:
+                self._process.start()
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, held)
             # The child holds the other copies: EOF on either end then means the other side is gone.
             args_receive.close()
             result_send.close()
@@ -132,8 +141,8 @@ class Pending(Generic[T]):
                 end.close()
         if self._process is not None and self._process.is_alive():
             self._process.terminate()
-            # SIGTERM may be swallowed (a library's bare except in the child's import);
-            # SIGKILL cannot be: the child must never outlive the job.
+            # A library in the child may set its own SIGTERM handler; SIGKILL
+            # cannot be caught: the child must never outlive the job.
             self._process.join(_GRACE_SECONDS)
             if self._process.is_alive():
                 self._process.kill()
@@ -143,6 +152,11 @@ class Pending(Generic[T]):
 def _child(
     prepare: Callable[[], object] | None, function: Callable[..., Any], receive: Connection, send: Connection, parent_ends: tuple[Connection, ...]
 ) -> None:
+    # Ctrl-C is the parent's to handle (it stops this process); SIGTERM, from the
+    # parent's cancel(), ends this process at once, as it would any program.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
     # The fork copied the parent's ends of both pipes too: closed here, so that
     # the parent closing its own is seen as EOF (no arguments will come).
     for end in parent_ends:

@@ -171,3 +171,22 @@ def test_in_background__a_child_deaf_to_sigterm_is_killed():
 
 def _pid_and_nothing() -> int:
     return os.getpid()
+
+
+@needs_fork
+def test_in_background__start_does_not_wait_for_the_child_to_be_prepared():
+    """Megabytes of arguments (far past a pipe's 64 KiB) go while prepare() still runs: the child reads them meanwhile.
+
+    Were start() to wait for prepare(), this would never end: prepare waits for the gate that opens after start().
+    """
+    import functools
+
+    gate_read, gate_write = os.pipe()
+    try:
+        with in_background(len, prepare=functools.partial(os.read, gate_read, 1)) as pending:
+            pending.start(b"x" * 10_000_000)
+            os.write(gate_write, b"g")
+            assert pending.result() == 10_000_000
+    finally:
+        os.close(gate_read)
+        os.close(gate_write)

@@ -147,13 +147,20 @@ def _child(
     # the parent closing its own is seen as EOF (no arguments will come).
     for end in parent_ends:
         end.close()
+    # The arguments are read while prepare() runs: a pipe holds 64 KiB, so a
+    # parent sending megabytes would otherwise wait until the child is ready.
+    arrived: dict[str, Any] = {}
+    reader = threading.Thread(target=_read_into, args=(receive, arrived), daemon=True)
+    reader.start()
     try:
         if prepare is not None:
             prepare()
-        try:
-            args, kwargs = receive.recv()
-        except EOFError:  # the parent stopped before giving the arguments: nothing to do
+        reader.join()
+        if "error" in arrived:
+            raise arrived["error"]
+        if "call" not in arrived:  # EOF: the parent stopped before giving the arguments
             return
+        args, kwargs = arrived["call"]
         message: tuple[str, Any] = ("ok", function(*args, **kwargs))
     except BaseException as error:  # noqa: BLE001 - everything goes back to the parent, which decides
         message = ("error", _portable(error))
@@ -166,6 +173,15 @@ def _child(
     finally:
         send.close()
         receive.close()
+
+
+def _read_into(receive: Connection, arrived: dict[str, Any]) -> None:
+    try:
+        arrived["call"] = receive.recv()
+    except EOFError:
+        pass
+    except BaseException as error:  # noqa: BLE001 - re-raised by the child's main thread
+        arrived["error"] = error
 
 
 def _portable(error: BaseException) -> BaseException:

@@ -22,8 +22,9 @@ import tempfile
 import time
 from pathlib import Path
 
-FLOOR = "import click, folium, geopandas, numpy, pyogrio, pyproj, shapely"
-
+# Exactly the libraries issue 13 names (click, numpy and pyogrio, which the build also
+# imports, would raise the floor by about 8% and flatter the ratio).
+FLOOR = "import geopandas, folium, pyproj, shapely"
 
 CPU: list[float] = []
 

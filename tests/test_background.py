@@ -171,3 +171,43 @@ def test_in_background__a_child_deaf_to_sigterm_is_killed():
 
 def _pid_and_nothing() -> int:
     return os.getpid()
+
+
+@needs_fork
+def test_in_background__start_does_not_wait_for_the_child_to_be_prepared():
+    """Megabytes of arguments (far past a pipe's 64 KiB) go while prepare() still runs: the child reads them meanwhile.
+
+    Were start() to wait for prepare(), this would never end: prepare waits for the gate that opens after start().
+    """
+    import functools
+
+    gate_read, gate_write = os.pipe()
+    try:
+        with in_background(len, prepare=functools.partial(os.read, gate_read, 1)) as pending:
+            pending.start(b"x" * 10_000_000)
+            os.write(gate_write, b"g")
+            assert pending.result() == 10_000_000
+    finally:
+        os.close(gate_read)
+        os.close(gate_write)
+
+
+def _raise_keyboard_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+@needs_fork
+def test_in_background__stopped_at_once_the_child_prints_nothing_even_with_a_raising_sigterm_handler(capfd):
+    """The CLI turns SIGTERM into an exception; a child stopped while it starts must not print that exception's traceback."""
+    import signal
+
+    previous = signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    try:
+        for _ in range(20):  # the window is the child's first milliseconds: try it often
+            with in_background(_pid_and_nothing, prepare=_prepare) as pending:
+                process = pending._process
+            assert not process.is_alive()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    err = capfd.readouterr().err
+    assert "Traceback" not in err and "Exception ignored" not in err, err

@@ -20,6 +20,7 @@ for. The result is the same either way; only the time differs.
 from __future__ import annotations
 
 import multiprocessing
+import signal
 import sys
 import threading
 import traceback
@@ -33,6 +34,7 @@ from transcaspian.errors import OutputError
 T = TypeVar("T")
 #: Seconds a stopped second process has to exit after SIGTERM before it is killed.
 _GRACE_SECONDS = 5.0
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
 
 def can_fork() -> bool:
@@ -59,7 +61,14 @@ class Pending(Generic[T]):
             # With the fork start method neither function is pickled: the child has them already.
             parent_ends = (args_send, result_receive)
             self._process = context.Process(target=_child, args=(prepare, function, args_receive, result_send, parent_ends), daemon=True)
-            self._process.start()
+            # Ctrl-C and SIGTERM are held back across the fork: the child inherits the
+            # parent's handlers (which raise), and one arriving before the child has
+            # replaced them would print a traceback from the child.
+            held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+            try:
+                self._process.start()
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, held)
             # The child holds the other copies: EOF on either end then means the other side is gone.
             args_receive.close()
             result_send.close()
@@ -132,8 +141,8 @@ class Pending(Generic[T]):
                 end.close()
         if self._process is not None and self._process.is_alive():
             self._process.terminate()
-            # SIGTERM may be swallowed (a library's bare except in the child's import);
-            # SIGKILL cannot be: the child must never outlive the job.
+            # A library in the child may set its own SIGTERM handler; SIGKILL
+            # cannot be caught: the child must never outlive the job.
             self._process.join(_GRACE_SECONDS)
             if self._process.is_alive():
                 self._process.kill()
@@ -143,17 +152,29 @@ class Pending(Generic[T]):
 def _child(
     prepare: Callable[[], object] | None, function: Callable[..., Any], receive: Connection, send: Connection, parent_ends: tuple[Connection, ...]
 ) -> None:
+    # Ctrl-C is the parent's to handle (it stops this process); SIGTERM, from the
+    # parent's cancel(), ends this process at once, as it would any program.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
     # The fork copied the parent's ends of both pipes too: closed here, so that
     # the parent closing its own is seen as EOF (no arguments will come).
     for end in parent_ends:
         end.close()
+    # The arguments are read while prepare() runs: a pipe holds 64 KiB, so a
+    # parent sending megabytes would otherwise wait until the child is ready.
+    arrived: dict[str, Any] = {}
+    reader = threading.Thread(target=_read_into, args=(receive, arrived), daemon=True)
+    reader.start()
     try:
         if prepare is not None:
             prepare()
-        try:
-            args, kwargs = receive.recv()
-        except EOFError:  # the parent stopped before giving the arguments: nothing to do
+        reader.join()
+        if "error" in arrived:
+            raise arrived["error"]
+        if "call" not in arrived:  # EOF: the parent stopped before giving the arguments
             return
+        args, kwargs = arrived["call"]
         message: tuple[str, Any] = ("ok", function(*args, **kwargs))
     except BaseException as error:  # noqa: BLE001 - everything goes back to the parent, which decides
         message = ("error", _portable(error))
@@ -166,6 +187,15 @@ def _child(
     finally:
         send.close()
         receive.close()
+
+
+def _read_into(receive: Connection, arrived: dict[str, Any]) -> None:
+    try:
+        arrived["call"] = receive.recv()
+    except EOFError:
+        pass
+    except BaseException as error:  # noqa: BLE001 - re-raised by the child's main thread
+        arrived["error"] = error
 
 
 def _portable(error: BaseException) -> BaseException:

@@ -277,6 +277,36 @@ def test_sigterm_mid_build_cleans_up_and_exits_143(tmp_path: Path, mini_geodata:
     assert _processes_mentioning(str(out)) == []
 
 
+@pytest.mark.parametrize("moment", ["measuring", "writing"])
+def test_ctrl_c_on_the_process_group_stops_both_processes_without_a_traceback(tmp_path: Path, mini_geodata: Path, moment: str):
+    """Ctrl-C reaches every process of the terminal's group: the build's second process too (transcaspian.background)."""
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "transcaspian", "build", "--geodata", str(mini_geodata), "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as a shell gives a command
+    )
+    polls = 600  # polls, not a time limit on the code under test
+    while polls and proc.poll() is None:
+        started = len(_processes_mentioning(str(out))) >= 2  # the second process is forked before measuring
+        writing = any(p.name.startswith(".out.staging-") for p in tmp_path.iterdir())
+        if (moment == "measuring" and started) or (moment == "writing" and writing):
+            break
+        time.sleep(0.01)
+        polls -= 1
+    if proc.poll() is not None:
+        pytest.skip("the build finished before it could be interrupted")
+    os.killpg(proc.pid, signal.SIGINT)
+    _, stderr = proc.communicate()
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stderr and stderr.count("\n") == 1, stderr
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    assert not out.exists()
+    assert _processes_mentioning(str(out)) == []
+
+
 def _processes_mentioning(text: str) -> list[int]:
     """Pids of live processes whose command line holds ``text`` (a forked child keeps its parent's)."""
     found = []

@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyproj import Geod
 
+from transcaspian.errors import DataError
 from transcaspian.userdata.batches import Batch
 from transcaspian.userdata.measure_files import measure_rows, write_measurements
 from transcaspian.userdata.measuring import WRITERS, FileSummary, linear_paths, lonlat_extent, measure_batch, shipped_countries
@@ -215,3 +216,22 @@ def test_write_measurements__jobs_give_the_same_bytes(tmp_path, fmt, by_country)
     assert outputs[0] == outputs[1] == stream.getvalue()
     assert "w2599" in outputs[0]  # every batch (3 of them) was written
     assert ("KAZ" in outputs[0]) == by_country
+
+
+def test_batches__decoded_in_the_threads_as_when_read(tmp_path):
+    # measure --jobs reads WKB in the calling thread and decodes it in the workers.
+    path = tmp_path / "walks.fgb"
+    lines = _random_walks(1500, 5, seed=2)
+    gpd.GeoDataFrame({"name": [f"w{i}" for i in range(len(lines))]}, geometry=lines, crs=4326).to_file(path, driver="FlatGeobuf")
+    source = open_vector(path, id_field="name")
+    raw = list(source.batches(decode=False))
+    assert all(b.geometries is None and b.wkb is not None for b in raw)
+    decoded = [source.decode(b) for b in raw]
+    read = list(source.batches())
+    assert [b.start for b in decoded] == [b.start for b in read] == [0, 1024]
+    assert all(b.wkb is None and shapely.equals_exact(b.geometries, r.geometries, tolerance=0).all() for b, r in zip(decoded, read))
+    one_point = shapely.to_wkb(shapely.Point(50, 40)).replace(b"\x01\x00\x00\x00", b"\x02\x00\x00\x00\x01\x00\x00\x00", 1)  # a LineString of one point
+    bad = Batch(start=2048, geometries=None, ids=np.array(["ok", "broken"], dtype=object), size=2, wkb=np.array([raw[0].wkb[0], one_point], dtype=object))
+    with pytest.raises(DataError, match="geometry is invalid") as error:
+        source.decode(bad)
+    assert error.value.record == "feature 'broken'"

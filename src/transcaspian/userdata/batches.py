@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +86,9 @@ class Batch:
         The attribute columns, when asked for.
     size : int
         Number of features.
+    wkb : numpy.ndarray of bytes or None
+        The geometries still as WKB, when read with ``decode=False``
+        (:attr:`geometries` is then None until :meth:`VectorSource.decode`).
     """
 
     start: int
@@ -93,6 +96,7 @@ class Batch:
     ids: np.ndarray | None = None
     table: pa.Table | None = None
     size: int = 0
+    wkb: np.ndarray | None = None
 
     @property
     def geometry_array(self) -> np.ndarray:
@@ -172,6 +176,7 @@ class VectorSource:
         batch_size: int = BATCH_SIZE,
         attributes: bool | Sequence[str] = False,
         geometry: bool = True,
+        decode: bool = True,
     ) -> Iterator[Batch]:
         """Read the layer in batches of at most ``batch_size`` features.
 
@@ -184,6 +189,10 @@ class VectorSource:
             :attr:`Batch.table`.
         geometry : bool
             Read the geometries (False: :attr:`Batch.geometries` is None).
+        decode : bool
+            Decode the geometries from WKB; False leaves them in
+            :attr:`Batch.wkb` for :meth:`decode` (which threads may call on
+            several batches at once, while this one reads on).
 
         Yields
         ------
@@ -196,9 +205,27 @@ class VectorSource:
             When the file cannot be read to the end or a geometry is corrupt.
         """
         if self.driver == "GeoParquet":
-            yield from self._parquet_batches(batch_size, attributes, geometry)
+            batches = self._parquet_batches(batch_size, attributes, geometry)
         else:
-            yield from self._gdal_batches(batch_size, attributes, geometry)
+            batches = self._gdal_batches(batch_size, attributes, geometry)
+        for batch in batches:
+            yield self.decode(batch) if decode else batch
+
+    def decode(self, batch: Batch) -> Batch:
+        """``batch`` with its geometries decoded from :attr:`Batch.wkb` (as it is when already decoded).
+
+        Raises
+        ------
+        DataError
+            Naming the first feature whose geometry is corrupt or curved.
+        """
+        if batch.wkb is None:
+            return batch
+        try:
+            geometries = _from_wkb(batch.wkb)
+        except (shapely.errors.GEOSException, NotImplementedError):
+            geometries = self._decode_one_by_one(batch.start, batch.wkb, batch.ids)
+        return replace(batch, geometries=geometries, wkb=None)
 
     # -- readers -----------------------------------------------------------------
 
@@ -267,11 +294,7 @@ class VectorSource:
         if isinstance(column.type, pa.ExtensionType):
             column = column.storage
         wkb = column.to_numpy(zero_copy_only=False)
-        try:
-            geometries = _from_wkb(wkb)
-        except (shapely.errors.GEOSException, NotImplementedError):
-            geometries = self._decode_one_by_one(start, wkb, ids)
-        return Batch(start=start, geometries=geometries, ids=ids, table=table, size=record_batch.num_rows)
+        return Batch(start=start, geometries=None, ids=ids, table=table, size=record_batch.num_rows, wkb=wkb)
 
     def _decode_one_by_one(self, start: int, wkb: np.ndarray, ids: np.ndarray | None) -> np.ndarray:
         # Only on the error path: find which feature is corrupt, to name it.

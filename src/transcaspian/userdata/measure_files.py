@@ -73,16 +73,21 @@ def measured_batches(
     jobs : int
         Threads measuring batches; 1 measures in the calling thread.
     """
-    batches = source.batches(batch_size=batch_size, attributes=attributes)
+    # The batches' geometries are decoded from WKB by the threads, not by this one, which only reads.
+    batches = source.batches(batch_size=batch_size, attributes=attributes, decode=False)
+
+    def decode_and_work(batch: Batch) -> Done:
+        return work(source.decode(batch))
+
     if jobs <= 1:
         for batch in batches:
-            yield work(batch)
+            yield decode_and_work(batch)
         return
     with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="transcaspian-measure") as pool:
         pending: collections.deque[Future[Done]] = collections.deque()
         try:
             for batch in batches:
-                pending.append(pool.submit(work, batch))
+                pending.append(pool.submit(decode_and_work, batch))
                 if len(pending) >= 2 * jobs:
                     yield pending.popleft().result()
             while pending:

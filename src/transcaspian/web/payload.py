@@ -230,10 +230,11 @@ def places_layer(
     :func:`network_layer`."""
     features = []
     memo = {} if memo is None else memo
+    countries = country_names(lang)
     for _, row in frame.iterrows():
         key = ("place", str(row["id"]), lang)
         if key not in memo:
-            memo[key] = _place_feature(row, lang)
+            memo[key] = _place_feature(row, lang, countries)
         content = memo[key]
         if content is None:
             continue
@@ -247,7 +248,7 @@ def places_layer(
     return {"id": "places", "title": title, "color": PLACE_STYLES["port"][0], "pane": "places", "features": features}
 
 
-def _place_feature(row: Any, lang: str) -> dict[str, Any] | None:
+def _place_feature(row: Any, lang: str, countries: Mapping[str, str]) -> dict[str, Any] | None:
     """A place's drawn point, names and popup (the same on every page of a build)."""
     geometry = display_geometry(row.geometry)
     if geometry is None:
@@ -260,7 +261,7 @@ def _place_feature(row: Any, lang: str) -> dict[str, Any] | None:
         town = towns.get(lang, "")
         if town and town.lower() not in name.lower():
             feature["name"], feature["en"] = f"{town} — {name}", name
-    feature["rows"] = place_popup_rows(row.to_dict(), country_names(lang), lang=lang)
+    feature["rows"] = place_popup_rows(row.to_dict(), countries, lang=lang)
     return feature
 
 

@@ -237,8 +237,8 @@ def _scatter(ax: Any, points: list[tuple[np.ndarray, Mapping[str, Any]]], zorder
     xy = np.vstack([xy for xy, _ in points])
     mx, my = _merc(xy[:, 0], xy[:, 1])
     sizes = np.repeat([(float(style.get("radius", 4)) * 2 * _PT) ** 2 for _, style in points], counts)
-    faces = [c for (_xy, style), n in zip(points, counts) for c in [style.get("fill", "#444444")] * n]
-    edges = [c for (_xy, style), n in zip(points, counts) for c in [style.get("color", "#ffffff")] * n]
+    faces = [style.get("fill", "#444444") for xy, style in points for _ in xy]
+    edges = [style.get("color", "#ffffff") for xy, style in points for _ in xy]
     widths = np.repeat([float(style.get("weight", 1)) * _PT for _, style in points], counts)
     ax.scatter(mx, my, s=sizes, c=faces, edgecolors=edges, linewidths=widths, zorder=zorder)
 

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from transcaspian.textcheck.article import TextResult
+from transcaspian.textcheck.figures import Figure
 from transcaspian.textcheck.verdicts import ComparedFigure, JudgedFigure
 from transcaspian.values import clip, md_code, md_text
 
@@ -35,16 +36,17 @@ def _num(v: float | None) -> float | int | None:
     return int(v) if float(v).is_integer() else round(v, 6)
 
 
+def _where_and_value(result: TextResult, fig: Figure) -> dict[str, Any]:
+    """The keys every figure record starts with: its text, where it stands, its sentence and value."""
+    return {"text": fig.text, "start": fig.start, "end": fig.end, "sentence": result.sentence_text(fig.sentence), "value": _num(fig.value)}
+
+
 def figure_record(result: TextResult, f: JudgedFigure) -> dict[str, Any]:
     """One length figure as a JSON-ready dict with the keys of :data:`FIGURE_FIELDS`."""
     fig = f.figure
     chk = f.check
     return {
-        "text": fig.text,
-        "start": fig.start,
-        "end": fig.end,
-        "sentence": result.sentence_text(fig.sentence),
-        "value": _num(fig.value),
+        **_where_and_value(result, fig),
         "value_max": _num(fig.value_max),
         "unit": fig.unit,
         "stated_km": None if fig.stated_km is None else round(fig.stated_km, 3),
@@ -65,11 +67,7 @@ def other_record(result: TextResult, o: ComparedFigure) -> dict[str, Any]:
     fig = o.figure
     claim = o.register_claim
     return {
-        "text": fig.text,
-        "start": fig.start,
-        "end": fig.end,
-        "sentence": result.sentence_text(fig.sentence),
-        "value": _num(fig.value),
+        **_where_and_value(result, fig),
         "unit": fig.unit,
         "kind": fig.kind,
         "base_unit": fig.base,

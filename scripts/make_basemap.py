@@ -24,7 +24,8 @@ Run from the repository root::
 
 The output is deterministic (sorted keys, fixed order, gzip without a time stamp):
 ``basemap.json.gz`` holds the coarsest level and every label (all an online
-page reads), ``basemap-detail.json.gz`` the finer levels.
+page reads), ``basemap-50m.json.gz`` and ``basemap-10m.json.gz`` one finer
+level each (the static images read only the level their view needs).
 """
 
 from __future__ import annotations
@@ -43,7 +44,6 @@ from make_boundaries import iso3, read_natural_earth  # scripts/ is on the path 
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "src" / "transcaspian" / "data" / "basemap.json.gz"
-OUT_DETAIL = OUT.with_name("basemap-detail.json.gz")
 SEAS = Path(__file__).resolve().parent / "basemap_seas.toml"
 LANGUAGES = ("en", "ru", "az", "kk", "tr")
 #: Natural Earth name field of each language, where it has one.
@@ -177,14 +177,14 @@ def main() -> None:
         "seas": [{"id": s["wikidata"], "lon": s["lon"], "lat": s["lat"], "min_zoom": s["min_zoom"], "names": s["names"]} for s in seas],
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    world = {**doc, "levels": [lvl for lvl in levels if lvl["min_zoom"] == 0]}
-    detail = {"levels": [lvl for lvl in levels if lvl["min_zoom"] > 0]}
-    for path, part in ((OUT, world), (OUT_DETAIL, detail)):
+    parts = {OUT: {**doc, "levels": [lvl for lvl in levels if lvl["min_zoom"] == 0]}}
+    parts |= {OUT.with_name(f"basemap-{lvl['name']}.json.gz"): {"levels": [lvl]} for lvl in levels if lvl["min_zoom"] > 0}
+    for path, part in parts.items():
         text = json.dumps(part, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         path.write_bytes(gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0))
     sizes = ", ".join(f"{lvl['name']} {len(json.dumps(lvl['polygons'], separators=(',', ':'))) / 1e6:.2f} MB" for lvl in levels)
-    gz = (OUT.stat().st_size + OUT_DETAIL.stat().st_size) / 1e6
-    print(f"wrote {OUT} and {OUT_DETAIL.name} ({gz:.2f} MB gzip; {sizes}; {len(doc['cities'])} cities)")
+    gz = sum(path.stat().st_size for path in parts) / 1e6
+    print(f"wrote {', '.join(path.name for path in parts)} in {OUT.parent} ({gz:.2f} MB gzip; {sizes}; {len(doc['cities'])} cities)")
 
 
 if __name__ == "__main__":

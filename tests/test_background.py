@@ -211,3 +211,27 @@ def test_in_background__stopped_at_once_the_child_prints_nothing_even_with_a_rai
         signal.signal(signal.SIGTERM, previous)
     err = capfd.readouterr().err
     assert "Traceback" not in err and "Exception ignored" not in err, err
+
+
+def _stop_myself() -> None:
+    import signal
+
+    os.kill(os.getpid(), signal.SIGSTOP)  # a child that stops reading: its pipe fills
+
+
+@needs_fork
+def test_in_background__start_returns_while_the_arguments_are_written_and_cancel_ends_the_writing():
+    """Arguments are written by a thread, so start() returns even when the child does not read.
+
+    The child here stops itself (SIGSTOP) before reading 10 MB: the writing thread
+    blocks on the full pipe. Leaving the block kills the child (SIGTERM waits on a
+    stopped process, SIGKILL does not); the write then fails and the thread ends:
+    no process and no thread outlive the block.
+    """
+    with pytest.raises(KeyboardInterrupt), in_background(len, prepare=_stop_myself) as pending:
+        process = pending._process
+        pending.start(b"x" * 10_000_000)  # returns: the write goes on in a thread
+        assert threading.active_count() == 2
+        raise KeyboardInterrupt
+    assert not process.is_alive() and process.exitcode == -9
+    assert threading.active_count() == 1

@@ -53,7 +53,7 @@ def test_run_check__geodata_without_claims_checks_nothing(mini_geodata: Path):
 
 
 def test_run_build__same_files_whether_the_second_half_is_forked_or_not(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """The images and the KML come from a second process when it can fork; the bytes must not depend on it."""
+    """The maps (pages and images) come from a second process when it can fork; the bytes must not depend on it."""
     import transcaspian.background as background
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764633600")

@@ -1,14 +1,13 @@
 """Run one part of a job in a second process while the first goes on.
 
-A build draws its static images with matplotlib (importing it and drawing
-two figures takes about as long as every other output together) while the
-same process writes the layers, exports and web pages; on a machine with two
-or more cores the build then takes the longer of the two instead of their
-sum (issue 13).
+A build writes its maps (importing folium, nine pages and two images take
+about as long as every other output together) in a second process while the
+first writes the layers and exports; on a machine with two or more cores the
+build then takes the longer of the two instead of their sum (issue 13).
 
 The second process is a fork, made before the work it is given exists: it
-starts with the parent's imported modules and can prepare (import matplotlib)
-while the parent computes; the arguments then come through one pipe and the
+starts with the parent's imported modules and can prepare (import folium,
+read the basemap) while the parent computes; the arguments then come through one pipe and the
 result goes back through another. Forking is only safe in a process running one
 thread (a lock held by another thread at the fork stays held in the child
 for ever), and only on Linux is it the documented default; anywhere else,
@@ -27,6 +26,7 @@ import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
+from multiprocessing.reduction import ForkingPickler
 from typing import Any, Generic, TypeVar
 
 from transcaspian.errors import OutputError
@@ -52,6 +52,7 @@ class Pending(Generic[T]):
         self._process: Any = None
         self._send: Connection | None = None
         self._receive: Connection | None = None
+        self._sender: threading.Thread | None = None
         self._done = False
         self._value: Any = None
         if fork:
@@ -90,12 +91,12 @@ class Pending(Generic[T]):
             raise RuntimeError("already started")
         self._call = (args, kwargs)
         if self._send is not None:
-            try:
-                self._send.send((args, kwargs))
-            except BrokenPipeError:
-                pass  # the child is gone; result() says how
-            finally:
-                self._send.close()
+            # Pickled here, written by a thread: a pipe holds 64 KiB, and the child reads
+            # it while it prepares (importing holds its GIL), so a blocking write of a
+            # megabyte would keep this process waiting for the child's reader thread.
+            data = bytes(ForkingPickler.dumps((args, kwargs)))
+            self._sender = threading.Thread(target=_write_and_close, args=(self._send, data), daemon=True)
+            self._sender.start()
 
     def result(self) -> T:
         """Wait for the function and return its value, or raise what it raised.
@@ -125,18 +126,25 @@ class Pending(Generic[T]):
             status, payload = self._receive.recv()
         except EOFError:
             self._process.join()
+            if self._sender is not None:
+                self._sender.join()
             name = getattr(self._function, "__name__", "the background part")
             raise OutputError(f"{name} stopped without a result (exit status {self._process.exitcode}); run the command again") from None
         finally:
             self._receive.close()
         self._process.join()
+        if self._sender is not None:
+            self._sender.join()  # the child has read everything, or is gone: the write has ended
         if status == "error":
             raise payload
         return payload
 
     def cancel(self) -> None:
         """Stop the second process if it still runs (on an error or an interrupt in the parent)."""
-        for end in (self._send, self._receive):
+        # The arguments' end belongs to the writing thread once it runs: it ends when the
+        # child is gone (the write fails), and closes that end itself.
+        ends = (self._receive,) if self._sender is not None else (self._send, self._receive)
+        for end in ends:
             if end is not None and not end.closed:
                 end.close()
         if self._process is not None and self._process.is_alive():
@@ -147,6 +155,8 @@ class Pending(Generic[T]):
             if self._process.is_alive():
                 self._process.kill()
                 self._process.join()
+        if self._sender is not None:
+            self._sender.join()
 
 
 def _child(
@@ -187,6 +197,15 @@ def _child(
     finally:
         send.close()
         receive.close()
+
+
+def _write_and_close(connection: Connection, data: bytes) -> None:
+    try:
+        connection.send_bytes(data)
+    except OSError:
+        pass  # the child is gone (broken pipe); result() says how
+    finally:
+        connection.close()
 
 
 def _read_into(receive: Connection, arrived: dict[str, Any]) -> None:

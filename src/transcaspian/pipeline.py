@@ -7,8 +7,8 @@ build`` is a thin wrapper around :func:`run_build`.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from transcaspian.background import in_background
 from transcaspian.claims.judge import CheckResult
@@ -16,7 +16,7 @@ from transcaspian.errors import UsageError
 from transcaspian.files import atomic_write
 from transcaspian.measured import Measured, check_measured, measure_geodata
 from transcaspian.network.records import PathLike
-from transcaspian.outputs.export import source_date, write_exports, write_geojson_layers, write_kml_export
+from transcaspian.outputs.export import source_date, write_exports, write_geojson_layers
 from transcaspian.outputs.folder import check_target, staged_build
 from transcaspian.report.markdown import checks_csv, report_markdown
 from transcaspian.report.network import places_markdown, status_markdown
@@ -53,22 +53,21 @@ def run_build(
         raise UsageError("--out is empty; give the folder to write to, e.g. --out outputs")
     _refuse_input_overlap(directory, Path(out))
     check_target(Path(out), force=force)
-    # matplotlib's images and the KML take about as long as every other output:
-    # a second process (transcaspian.background), forked now, imports matplotlib
-    # while this one measures, then makes them while this one writes the rest.
-    with in_background(_second_half, prepare=_prepare_second_half) as second:
+    # The maps (folium's import, nine pages, two images) take about as long as
+    # every other output: a second process (transcaspian.background), forked now,
+    # imports folium and loads the basemap while this one measures, then writes
+    # the maps while this one writes the rest.
+    with in_background(_write_maps_in_staging, prepare=_prepare_maps) as maps:
         measured = check_measured(measure_geodata(directory), directory)
         with staged_build(out, force=force) as staging:
             try:
-                # Started first: the second half is the longer one, and it makes its own
-                # copy of the combined map's payload rather than wait for this one's.
-                second.start(staging, measured, lang=lang)
+                maps.start(staging, measured, offline=offline, lang=lang, tiles=tiles)
                 write_geojson_layers(staging, measured.layer_frames())
-                write_exports(staging, measured, date=date, kml=False)
-                write_maps(staging, measured, offline=offline, lang=lang, tiles=tiles, images=second.result)
+                write_exports(staging, measured, date=date)
                 write_checks(staging, measured)
+                maps.result()
             except BaseException:
-                second.cancel()  # stopped before staged_build removes the folder it writes into
+                maps.cancel()  # stopped before staged_build removes the folder it writes into
                 raise
             # SHA256SUMS and the manifest are written by staged_build over exactly these files.
     return measured
@@ -83,31 +82,28 @@ def _refuse_input_overlap(directory: PathLike | None, out: Path) -> None:
         raise UsageError(f"--out {out}: overlaps the geodata folder {directory}; write the outputs somewhere else")
 
 
-def _prepare_second_half() -> None:
-    """What :func:`_second_half` needs, loaded before its data exists (matplotlib, the basemap)."""
-    import matplotlib.pyplot  # noqa: F401 - the import is the work
+def _prepare_maps() -> None:
+    """What :func:`write_maps` needs, loaded before its data exists: folium, the basemap, the fonts."""
+    import transcaspian.web.render  # noqa: F401 - the import (folium) is the work
+    from transcaspian.web import staticmap
 
-    from transcaspian.web import basemap
-
-    basemap.shipped()
+    staticmap.prepare()
 
 
-def _second_half(staging: Path, measured: Measured, *, lang: str) -> dict[str, bytes]:
-    """The part of a build :func:`run_build` runs in a second process: the KML (written, with
-    its read-back check) and the static images (returned, written by :func:`write_maps`).
+def _write_maps_in_staging(staging: Path, measured: Measured, *, offline: bool, lang: str, tiles: str | None) -> list[Path]:
+    """:func:`write_maps`, as :func:`run_build` runs it in a second process."""
+    return write_maps(staging, measured, offline=offline, lang=lang, tiles=tiles)
 
-    About as long as the rest of the outputs together, so the two halves end together.
+
+def map_images(measured: Measured, *, lang: str = "en", memo: dict[tuple[str, ...], Any] | None = None) -> dict[str, bytes]:
+    """The combined map as a social card (``index.png``, 1200×630) and for print (``index.svg``).
+
+    ``memo`` is shared with :func:`~transcaspian.web.page.network_maps` (each
+    feature's geometry and popup, made once).
     """
-    write_kml_export(staging, measured)
-    return map_images(measured, lang=lang)
-
-
-def map_images(measured: Measured, *, lang: str = "en") -> dict[str, bytes]:
-    """The combined map as a social card (``index.png``, 1200×630) and for print (``index.svg``)."""
-    # matplotlib is slow to import and only the images need it (not `check`, not `export`).
     from transcaspian.web.staticmap import network_images
 
-    return network_images(measured, lang=lang)
+    return network_images(measured, lang=lang, memo=memo)
 
 
 def write_maps(
@@ -117,19 +113,15 @@ def write_maps(
     offline: bool = False,
     lang: str = "en",
     tiles: str | None = None,
-    images: Callable[[], dict[str, bytes]] | None = None,
 ) -> list[Path]:
     """Write ``out/maps/``: index.html, one page per layer, embed.html, and the
-    combined map as a social card (index.png, 1200×630) and for print (index.svg).
-
-    ``images`` returns the images when they are drawn elsewhere (see
-    :func:`run_build`); by default they are drawn here, by :func:`map_images`.
-    """
+    combined map as a social card (index.png, 1200×630) and for print (index.svg)."""
     # folium is slow to import and only the maps need it (not `check`, not `export`).
     from transcaspian.web.render import DEFAULT_TILES, network_maps
 
-    pages = network_maps(measured, offline=offline, lang=lang, tiles=tiles or DEFAULT_TILES)
-    drawn = images() if images is not None else map_images(measured, lang=lang)
+    memo: dict[tuple[str, ...], Any] = {}
+    pages = network_maps(measured, offline=offline, lang=lang, tiles=tiles or DEFAULT_TILES, memo=memo)
+    drawn = map_images(measured, lang=lang, memo=memo)
     files: dict[str, str | bytes] = {**pages, **drawn}
     return [atomic_write(Path(out) / "maps" / name, data) for name, data in files.items()]
 

@@ -114,6 +114,17 @@ def test_parts_always_add_up_to_the_whole(world: CountryIndex, coords):
     assert all(v >= 0 for v in parts.values())
 
 
+def test_split__segment_starting_on_the_antimeridian_crosses_at_its_start():
+    """Found by the property test below: (180, 0) to (-1, 1) was split at (180, 1), the far end's latitude.
+
+    The search for the crossing looked for a longitude change of 0 and ran to
+    the segment's end; the parts then added up to 19,872 km for a 19,861 km line.
+    """
+    parts = split_at_antimeridian([(180.0, 0.0), (-1.0, 1.0)])
+    assert [p.tolist() for p in parts] == [[[-180.0, 0.0], [-1.0, 1.0]]]
+    assert geodesic_km(parts[0]) == pytest.approx(geodesic_km([(180.0, 0.0), (-1.0, 1.0)]), rel=1e-9)
+
+
 @settings(max_examples=200, deadline=None, derandomize=True)
 @given(st.lists(st.tuples(st.floats(-540, 540, allow_nan=False), lat), min_size=2, max_size=8))
 def test_split_parts_stay_within_the_antimeridian_and_keep_the_length(coords):

@@ -49,3 +49,19 @@ def test_shipped_boundaries__a_flatgeobuf_gdal_opens_with_its_source_and_licence
     assert names["CIV"] == "Côte d'Ivoire" and names["CUW"] == "Curaçao" and names["ALA"] == "Åland"
     assert not any("Ã" in name for name in names.values())
     assert shapely.equals_exact(shapely.geometry.shape(collection["features"][0]["geometry"]), index.polygons[0], 0)
+
+
+def test_country_index__pickles_the_shipped_one_by_name_and_others_whole():
+    """A build's second process gets the shipped index by name (it reads the same file), not as 4 MB of polygons."""
+    import pickle
+
+    import shapely
+
+    shipped = CountryIndex.shipped()
+    data = pickle.dumps(shipped)
+    assert len(data) < 200 and pickle.loads(data) is shipped
+    own = CountryIndex(["AAA", "BBB"], [shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)])
+    copy = pickle.loads(pickle.dumps(own))
+    assert copy is not own and copy.codes == own.codes
+    assert all(a.equals_exact(b, 0) for a, b in zip(copy.polygons, own.polygons))
+    assert copy.country_at(1.5, 0.5) == "BBB" and copy.country_at(5, 5) == "sea"

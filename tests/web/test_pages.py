@@ -62,9 +62,9 @@ def axe_violations(frame) -> list[dict]:
 
 def pixel_shares(png: bytes) -> tuple[float, float]:
     """Shares of a screenshot's pixels in the basemap's land and sea colours."""
-    import matplotlib.image as mpimg
+    from PIL import Image
 
-    rgb = (mpimg.imread(io.BytesIO(png), format="png")[:, :, :3] * 255).round().astype(int)
+    rgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=int)
 
     def share(color: str) -> float:
         want = np.array([int(color[i : i + 2], 16) for i in (1, 3, 5)])

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from transcaspian.cli import main
 from transcaspian.measured import check_measured
 from transcaspian.web.payload import network_payload
-from transcaspian.web.staticmap import static_image
+from transcaspian.web.staticmap import static_image, static_images
 
 
 @pytest.fixture(scope="module")
@@ -73,3 +73,70 @@ def test_static_images__one_drawing_gives_each_format_as_drawn_alone(payload):
     both = static_images(payload, ("png", "svg"))
     assert both == {"png": static_image(payload, fmt="png"), "svg": static_image(payload, fmt="svg")}
     assert static_images(payload, ("svg", "png")) == both  # the order of saving leaves no trace
+
+
+def rgb_of(png: bytes):
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=int)
+
+
+def share(rgb, color: str, tolerance: int = 6) -> float:
+    import numpy as np
+
+    want = np.array([int(color[i : i + 2], 16) for i in (1, 3, 5)])
+    return float((np.abs(rgb - want).sum(axis=2) <= tolerance).mean())
+
+
+def test_card__shows_land_sea_the_layers_and_a_title(payload):
+    from transcaspian.styles import BASEMAP_LAND, BASEMAP_SEA, LAYER_COLORS
+
+    rgb = rgb_of(static_image(payload))
+    assert share(rgb, BASEMAP_LAND) > 0.4 and share(rgb, BASEMAP_SEA) > 0.05  # the Caspian region: mostly land
+    for layer in ("middle_corridor", "btc_pipeline"):
+        assert share(rgb, LAYER_COLORS[layer], 30) > 0.001, layer
+    title = rgb[10:50, 10:600]
+    assert (title.sum(axis=2) < 150).mean() > 0.05  # dark letters on the white title box
+
+
+def test_static_images__drawn_without_matplotlib(tmp_path):
+    """The images are written as SVG and rasterised: matplotlib (0.45 s to import) is not loaded."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from transcaspian.measured import check_measured, measure_geodata\n"
+        "from transcaspian.web.staticmap import network_images\n"
+        "images = network_images(check_measured(measure_geodata(None), None))\n"
+        "assert images['index.png'][:4] == b'\\x89PNG' and b'<svg' in images['index.svg']\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('matplotlib', 'pylab')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_user_image__hostile_names_and_a_polygon_with_a_hole(tmp_path):
+    import xml.etree.ElementTree as ET
+
+    from transcaspian.web.userpayload import user_payload
+
+    ring = [(50.0, 40.0), (52.0, 40.0), (52.0, 42.0), (50.0, 42.0), (50.0, 40.0)]
+    hole = [(50.5, 40.5), (51.5, 40.5), (51.5, 41.5), (50.5, 41.5), (50.5, 40.5)]
+    frame = gpd.GeoDataFrame(
+        [{"name": "</text><script>alert(1)</script>", "geometry": shapely.Polygon(ring, [hole])},
+         {"name": "]]> {{ 6*7 }}", "geometry": shapely.LineString([(49.0, 39.0), (53.0, 43.0)])}],
+        geometry="geometry", crs="EPSG:4326",
+    )
+    payload = user_payload([("a\x00<b>.geojson", frame)], title="<script>x</script> \x1b]0;t\x07", lang="en")
+    images = static_images(payload)
+    root = ET.fromstring(images["svg"])
+    tags = {el.tag.split("}")[1] for el in root.iter()}
+    assert tags <= {"svg", "title", "rect", "path", "circle", "text"}
+    texts = [el.text or "" for el in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert "<script>x</script> \ufffd]0;t\ufffd" in texts
+    assert any(t.endswith("a\ufffd<b>.geojson") or "a\ufffd<b>.geojson" in t for t in texts)
+    assert rgb_of(images["png"]).shape == (630, 1200, 3)

@@ -61,6 +61,8 @@ def crossing_latitude(lon1: float, lat1: float, lon2: float, lat2: float, edge: 
     millimetre); the longitude change from ``lon1`` grows monotonically
     along a geodesic that does not pass over a pole.
     """
+    if lon1 == edge:  # the segment starts on the antimeridian: no longitude change to search for
+        return float(lat1)
     az, _, dist = GEOD.inv(lon1, lat1, lon2, lat2)
     target = edge - lon1  # the longitude change at the crossing (positive going east)
     lo, hi = 0.0, float(dist)

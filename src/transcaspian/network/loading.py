@@ -5,11 +5,12 @@ from __future__ import annotations
 import builtins
 import hashlib
 import math
-import tomli  # the upstream of the standard tomllib, compiled: the same parser, three times faster (issue 13)
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, Literal, overload
+
+import tomli  # the upstream of the standard tomllib, compiled: the same parser, three times faster (issue 13)
 
 from transcaspian.errors import DataError
 from transcaspian.network.provenance import (

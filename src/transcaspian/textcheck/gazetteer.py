@@ -10,12 +10,13 @@ every name in a text.
 from __future__ import annotations
 
 import re
-import tomli  # the upstream of the standard tomllib, compiled: the same parser, three times faster (issue 13)
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+import tomli  # the upstream of the standard tomllib, compiled: the same parser, three times faster (issue 13)
 
 from transcaspian.errors import DataError
 

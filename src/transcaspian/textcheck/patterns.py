@@ -10,7 +10,6 @@ lists are extended, tables updated.
 from __future__ import annotations
 
 import re
-import tomli  # the upstream of the standard tomllib, compiled: the same parser, three times faster (issue 13)
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import tomli  # the upstream of the standard tomllib, compiled: the same parser, three times faster (issue 13)
 from number_parser.data import az as _np_az
 from number_parser.data import en as _np_en
 from number_parser.data import ru as _np_ru

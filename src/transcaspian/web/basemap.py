@@ -1,13 +1,13 @@
 """The offline world basemap: Natural Earth by zoom, with names in the page's language.
 
-The shipped ``data/basemap.json.gz`` and ``data/basemap-detail.json.gz``
-(made by ``scripts/make_basemap.py``) hold the world's countries at three
+The shipped ``data/basemap.json.gz``, ``data/basemap-50m.json.gz`` and
+``data/basemap-10m.json.gz`` (made by ``scripts/make_basemap.py``) hold the world's countries at three
 levels of detail (about Natural Earth 110m, 50m and 10m), quantised and
 delta-encoded, and labels for countries, seas and cities in English,
 Russian, Azerbaijani, Kazakh and Turkish. The first file has the coarsest
 level and the labels, all an online page needs: a twelfth of the data, so
 such a page does not parse the finer levels it leaves out (a quarter of a
-second).
+second); the static images read the one finer level their view needs.
 
 A page carries the whole world at the coarsest level and the finer levels
 only around its data (:func:`page_basemap`), which keeps the offline page
@@ -52,11 +52,24 @@ def shipped_world() -> dict[str, Any]:
     return _read("basemap.json.gz")
 
 
+#: The finer levels, coarse to fine, each in its own file (``basemap-<name>.json.gz``).
+DETAIL_LEVELS = ("50m", "10m")
+
+
 @functools.lru_cache(maxsize=1)
 def shipped() -> dict[str, Any]:
     """The whole shipped basemap document, every level, read once per process. Read-only."""
     world = shipped_world()
-    return {**world, "levels": world["levels"] + _read("basemap-detail.json.gz")["levels"]}
+    return {**world, "levels": world["levels"] + [shipped_level(name) for name in DETAIL_LEVELS]}
+
+
+@functools.lru_cache(maxsize=4)
+def shipped_level(name: str) -> dict[str, Any]:
+    """One level of the shipped basemap ("110m", "50m" or "10m"), reading only its file. Read-only."""
+    if name not in DETAIL_LEVELS:
+        return next(level for level in shipped_world()["levels"] if level["name"] == name)
+    (level,) = _read(f"basemap-{name}.json.gz")["levels"]
+    return dict(level)
 
 
 def decode_ring(ring: Sequence[int], quantum: float) -> np.ndarray:

@@ -255,7 +255,9 @@ for example <code>{escape(map_file)}#fiber_aktau_sumgayit</code>.</p>
 """
 
 
-def network_maps(measured: Any, *, offline: bool = False, lang: str = "en", tiles: str = DEFAULT_TILES) -> dict[str, str]:
+def network_maps(
+    measured: Any, *, offline: bool = False, lang: str = "en", tiles: str = DEFAULT_TILES, memo: dict[tuple[str, ...], Any] | None = None
+) -> dict[str, str]:
     """Every map page of the curated network, by file name.
 
     Parameters
@@ -268,16 +270,19 @@ def network_maps(measured: Any, *, offline: bool = False, lang: str = "en", tile
         Language of every page (:data:`~transcaspian.web.i18n.LANGUAGES`).
     tiles : str
         Online tile provider.
+    memo : dict, optional
+        Each feature's geometry and popup, made once for every page (and
+        for the static images, when they are given the same dict).
 
     Returns
     -------
     dict of str to str
-        ``index.html`` (all layers), ``<layer>.html`` for each network layer,
+        ``index.html (all layers), ``<layer>.html`` for each network layer,
         ``routes.html`` and ``places.html``, and ``embed.html``; online, also
         Leaflet's script and stylesheet, loaded when the CDN cannot be reached.
     """
     # Online pages draw on tiles: the basemap's finer levels would be left out anyway.
-    memo: dict[tuple[str, ...], Any] = {}  # each feature's geometry and popup, made once for every page
+    memo = {} if memo is None else memo
     index = network_payload(measured, lang=lang, detail=offline, memo=memo)
     fallback = not offline  # online pages get Leaflet beside them, for when the CDN fails
     pages = {INDEX_FILE: map_html(make_map(index, offline=offline, tiles=tiles, card=CARD_FILE, local_fallback=fallback))}

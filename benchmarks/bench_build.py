@@ -62,7 +62,8 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at the end")
     print(f"floor (import libraries): median {f:.3f} s over {len(floor)} runs (CPU {fc:.3f} s)")
     print(f"transcaspian build:       median {b:.3f} s over {len(build)} runs (CPU {bc:.3f} s)")
-    print(f"ratio build / floor:      {b / f:.2f} (CPU time: {bc / fc:.2f})")
+    print(f"ratio build / floor:      {b / f:.2f} (CPU time: {bc / fc:.2f}; fastest runs: {min(build) / min(floor):.2f})")
+    print("runs (floor, build), s:   " + ", ".join(f"({x:.2f}, {y:.2f})" for x, y in zip(floor, build)))
 
 
 if __name__ == "__main__":

@@ -65,11 +65,12 @@ def measure_geodata(directory: PathLike | None = None) -> Measured:
     if problems:
         # One line per problem, each naming the file of its own leg.
         raise DataError("\n".join(f"layers/{geodata.legs[p.leg].layer}.toml: {p}" for p in problems))
+    legs = legs_frame(network, countries)
     return Measured(
         geodata=geodata,
         network=network,
-        legs=legs_frame(network, countries),
-        routes=routes_frame(network, countries),
+        legs=legs,
+        routes=routes_frame(network, countries, legs),
         places=places_frame(geodata),
         countries=countries,
     )

@@ -681,3 +681,30 @@ def test_map_command__any_format_any_crs(tmp_path, suffix, driver):
     layer = payload_of(out.read_text(encoding="utf-8"))["layers"][0]
     assert [f["name"] for f in layer["features"]] == ["a line", "b line"]
     assert layer["features"][0]["g"]["coordinates"][0] == pytest.approx([49.0, 40.0], abs=1e-5)
+
+
+# -- the page's data: the shared basemap serialised once ------------------------------------------
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dictionaries(st.sampled_from(["title", "layers", "x</script>", "lang"]), st.text(), max_size=4), st.booleans())
+def test_payload_json__the_same_data_as_serialising_it_whole(rest, with_basemap):
+    from transcaspian.web.display import json_for_script
+    from transcaspian.web.page import _payload_json
+
+    payload = {**rest, **({"basemap": {"levels": [{"box": None, "p": [[[1, 2, 3]]]}], "labels": [["sea", 1, 2, 0, 99, "<b>&"]]}} if with_basemap else {})}
+    text = _payload_json(payload)
+    assert json.loads(text) == json.loads(json_for_script(payload)) == payload
+    assert "<" not in text and ">" not in text and "&" not in text
+
+
+def test_payload_json__a_new_basemap_object_is_serialised_anew():
+    """The basemap's JSON is kept for the object it was made from: another basemap, even one
+    that replaced the first in memory, is never given the first one's JSON."""
+    from transcaspian.web.page import _payload_json
+
+    first = {"levels": [], "labels": [["sea", 1, 2, 0, 99, "Caspian"]]}
+    assert json.loads(_payload_json({"basemap": first}))["basemap"] == first
+    second = {"levels": [], "labels": [["sea", 1, 2, 0, 99, "Black"]]}
+    assert json.loads(_payload_json({"title": "t", "basemap": second}))["basemap"] == second
+    assert json.loads(_payload_json({"basemap": first}))["basemap"] == first

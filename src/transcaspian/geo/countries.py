@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from importlib.resources import as_file, files
 from typing import Any
 
@@ -197,12 +197,35 @@ def country_lengths_km(coords: np.ndarray, countries: CountryIndex) -> dict[str,
     """
     line, pieces = cut_by_countries(coords, countries)
     total = line_length_km(shapely.get_coordinates(line))
+    return _with_sea(((code, line_length_km(piece)) for code, piece in pieces), total)
+
+
+def chained_country_lengths_km(parts: Iterable[Mapping[str, float]], total_km: float) -> dict[str, float]:
+    """:func:`country_lengths_km` of a line chained from lines already measured.
+
+    A route is its legs end to end (each junction vertex kept once), so its
+    length in each country is the sum of its legs' (the cut of a line is the
+    cut of its segments): the legs are not cut again. The sea is what the
+    countries leave of ``total_km``, the chained line's own length, as in
+    :func:`country_lengths_km`; the two agree to within 1e-9 km.
+
+    Parameters
+    ----------
+    parts : iterable of mapping
+        Each chained line's :func:`country_lengths_km`, in km.
+    total_km : float
+        The geodesic length of the whole chained line, in km.
+    """
+    return _with_sea(((code, km) for lengths in parts for code, km in lengths.items() if code != SEA), total_km)
+
+
+def _with_sea(pieces: Iterable[tuple[str, float]], total_km: float) -> dict[str, float]:
+    """Kilometres by country code, summed, with the rest of ``total_km`` as sea; sorted, zeros left out."""
     parts: dict[str, float] = {}
-    for code, piece in pieces:
-        length = line_length_km(piece)
+    for code, length in pieces:
         if length > 0:
             parts[code] = parts.get(code, 0.0) + length
-    sea = total - sum(parts.values())
+    sea = total_km - sum(parts.values())
     if sea > 1e-6:
         parts[SEA] = sea
     return dict(sorted(parts.items()))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 
-from transcaspian.geo.countries import CountryIndex, country_lengths_km
+from transcaspian.geo.countries import CountryIndex, chained_country_lengths_km, country_lengths_km
 from transcaspian.geo.geodesy import line_length_km
 from transcaspian.network.lines import CRS, Line, Network
 from transcaspian.network.records import Geodata, worst_accuracy
@@ -45,11 +45,16 @@ def _source_list(geodata: Geodata, ids: tuple[str, ...]) -> list[dict[str, str]]
     ]
 
 
-def _measured(line: Line, countries: CountryIndex) -> dict[str, object]:
-    """The columns every line has: lengths, end places, places passed, geometry."""
+def _measured(line: Line, countries: CountryIndex, chained: list[dict[str, float]] | None = None) -> dict[str, object]:
+    """The columns every line has: lengths, end places, places passed, geometry.
+
+    ``chained``: the per-country lengths of the lines this one chains, when
+    it is a route (:func:`~transcaspian.geo.countries.chained_country_lengths_km`).
+    """
+    length = line_length_km(line.coords)
     return {
-        "length_km": line_length_km(line.coords),
-        "country_lengths_km": country_lengths_km(line.coords, countries),
+        "length_km": length,
+        "country_lengths_km": country_lengths_km(line.coords, countries) if chained is None else chained_country_lengths_km(chained, length),
         "start_place": line.place_vertices[0][0],
         "end_place": line.place_vertices[-1][0],
         "places": [p for p, _ in line.place_vertices],
@@ -107,13 +112,15 @@ def legs_frame(network: Network, countries: CountryIndex) -> gpd.GeoDataFrame:
     return _frame(rows)
 
 
-def routes_frame(network: Network, countries: CountryIndex) -> gpd.GeoDataFrame:
+def routes_frame(network: Network, countries: CountryIndex, leg_frame: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
     """Every route as one line, with its legs' attributes summarised.
 
     Columns as :func:`legs_frame`, plus ``legs`` (leg ids in order); ``mode``
     is ``"multimodal"`` and ``status`` ``"mixed"`` where the legs differ;
     ``status_as_of`` is the oldest of the legs' dates, ``events`` is empty
-    (each leg keeps its own history).
+    (each leg keeps its own history). Given ``leg_frame`` (:func:`legs_frame`),
+    a route's per-country lengths are its legs' added up instead of the
+    route being cut by the borders again.
     """
     gd = network.geodata
     rows = []
@@ -141,7 +148,7 @@ def routes_frame(network: Network, countries: CountryIndex) -> gpd.GeoDataFrame:
                 "sources": _source_list(gd, route.sources),
                 "events": [],
                 "notes": route.notes,
-                **_measured(network.routes[rid], countries),
+                **_measured(network.routes[rid], countries, None if leg_frame is None else [leg_frame.at[lid, "country_lengths_km"] for lid in route.legs]),
                 "legs": list(route.legs),
             }
         )

@@ -126,7 +126,25 @@ class MapData(TextMacroElement):
         # Shown only when Leaflet did not load (map.js removes it): a blank
         # page would tell the reader nothing.
         failed = f'<p id="tc-failed" role="alert" class="tc-failed">{escape(text(str(payload.get("lang", "en")), "failed"))}</p>'
-        self.data_html = failed + f'<script type="application/json" id="tc-data">{json_for_script(payload)}</script>'
+        self.data_html = failed + f'<script type="application/json" id="tc-data">{_payload_json(payload)}</script>'
+
+
+#: The last basemap written and its JSON: every online page of a build carries the
+#: same world basemap object (basemap.page_basemap keeps it, read-only), two
+#: thirds of each page's data, so it is serialised once. Held by reference, the
+#: object cannot be replaced by another at the same address.
+_BASEMAP_JSON: list[tuple[object, str]] = []
+
+
+def _payload_json(payload: Mapping[str, Any]) -> str:
+    """:func:`json_for_script` of ``payload``, its ``basemap`` (the last key) serialised once per basemap object."""
+    basemap = payload.get("basemap")
+    if not basemap:
+        return json_for_script(payload)
+    if not _BASEMAP_JSON or _BASEMAP_JSON[0][0] is not basemap:
+        _BASEMAP_JSON[:] = [(basemap, json_for_script(basemap))]
+    rest = json_for_script({key: value for key, value in payload.items() if key != "basemap"})
+    return rest[:-1] + ("," if rest != "{}" else "") + '"basemap":' + _BASEMAP_JSON[0][1] + "}"
 
 
 def _stable_names(html: str, elements: Sequence[Element]) -> str:
@@ -175,7 +193,8 @@ def make_map(
         # Online, the basemap is only the fallback when tiles fail: the world
         # at its coarsest level keeps the page light.
         basemap = payload["basemap"]
-        payload["basemap"] = {**basemap, "levels": [level for level in basemap["levels"] if level["box"] is None]}
+        if any(level["box"] is not None for level in basemap["levels"]):
+            payload["basemap"] = {**basemap, "levels": [level for level in basemap["levels"] if level["box"] is None]}
     bounds = payload.get("bounds") or [[35.0, 40.0], [50.0, 60.0]]
     center = [(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2]
     # zoomSnap 0.25: fitBounds can fill the frame instead of jumping a whole level.

@@ -2,10 +2,13 @@
 
 Both are run as fresh processes, alternately, several times, in the same run,
 so machine load affects both alike; the figure that matters is the ratio of
-the medians. The CPU time (user + system, the build's second process
-included) is printed too: the build draws its images and KML in a second
-process (transcaspian.background), so on two idle cores its wall time is less
-than its CPU time, and on a busy machine the ratio grows. Usage::
+the medians. Also printed: the median of each pair's own ratio (a floor run
+and the build run right after it see the same load, where the load from a
+shared machine's neighbours drifts), the ratio of the fastest runs, and the
+CPU time (user + system, the build's second process included). The build
+writes its maps in a second process (transcaspian.background), so on two
+idle cores its wall time is less than its CPU time, and on a busy machine
+the ratio grows. Usage::
 
     python benchmarks/bench_build.py [--repeat 5] [--offline]
 """
@@ -62,7 +65,8 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at the end")
     print(f"floor (import libraries): median {f:.3f} s over {len(floor)} runs (CPU {fc:.3f} s)")
     print(f"transcaspian build:       median {b:.3f} s over {len(build)} runs (CPU {bc:.3f} s)")
-    print(f"ratio build / floor:      {b / f:.2f} (CPU time: {bc / fc:.2f}; fastest runs: {min(build) / min(floor):.2f})")
+    paired = statistics.median(y / x for x, y in zip(floor, build))
+    print(f"ratio build / floor:      {b / f:.2f} (median of each run's own ratio: {paired:.2f}; fastest runs: {min(build) / min(floor):.2f}; CPU time: {bc / fc:.2f})")
     print("runs (floor, build), s:   " + ", ".join(f"({x:.2f}, {y:.2f})" for x, y in zip(floor, build)))
 
 

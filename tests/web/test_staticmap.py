@@ -122,6 +122,8 @@ def test_static_images__drawn_without_matplotlib(tmp_path):
 def test_user_image__hostile_names_and_a_polygon_with_a_hole(tmp_path):
     import xml.etree.ElementTree as ET
 
+    import numpy as np
+
     from transcaspian.web.userpayload import user_payload
 
     ring = [(50.0, 40.0), (52.0, 40.0), (52.0, 42.0), (50.0, 42.0), (50.0, 40.0)]
@@ -139,4 +141,17 @@ def test_user_image__hostile_names_and_a_polygon_with_a_hole(tmp_path):
     texts = [el.text or "" for el in root.iter("{http://www.w3.org/2000/svg}text")]
     assert "<script>x</script> \ufffd]0;t\ufffd" in texts
     assert any(t.endswith("a\ufffd<b>.geojson") or "a\ufffd<b>.geojson" in t for t in texts)
-    assert rgb_of(images["png"]).shape == (630, 1200, 3)
+    rgb = rgb_of(images["png"])
+    assert rgb.shape == (630, 1200, 3)
+    # The polygon is filled as on the web map (its colour at 0.2 over the sea), its hole left open.
+    from transcaspian.styles import BASEMAP_SEA
+    from transcaspian.web.staticmap import _extent, _View
+
+    view = _View(_extent(payload["bounds"], 1200 / 630), (1200, 630))
+    (inside_x, inside_y), (hole_x, hole_y) = view.px(np.array([50.25, 51.0]), np.array([41.0, 41.0])).round().astype(int).tolist()
+    sea = np.array([int(BASEMAP_SEA[i : i + 2], 16) for i in (1, 3, 5)])
+    layer_color = next(layer["color"] for layer in payload["layers"])
+    fill = np.array([int(layer_color[i : i + 2], 16) for i in (1, 3, 5)])
+    assert np.abs(rgb[inside_y, inside_x] - (0.8 * sea + 0.2 * fill)).max() <= 3
+    assert np.abs(rgb[hole_y, hole_x] - sea).max() <= 3
+    assert 'fill-rule="evenodd"' in images["svg"].decode() and 'fill-opacity="0.2"' in images["svg"].decode()

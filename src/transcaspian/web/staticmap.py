@@ -130,7 +130,12 @@ def _layers(canvas: Svg, view: _View, payload: Mapping[str, Any]) -> None:
                 points.append((np.asarray(geometry["coordinates"], dtype=float).reshape(-1, 2), style))
                 continue
             parts = [view.px(part[:, 0], part[:, 1]) for part in _lines_of(geometry) if len(part) >= 2]
-            canvas.path(path_data(parts), **_stroke(style))
+            if geometry.get("type") in ("Polygon", "MultiPolygon") and style.get("fill"):
+                # Filled as on the web map (holes stay open), outlined in the line style.
+                canvas.path(path_data(parts, closed=True), fill=str(style["fill"]), fill_opacity=float(style.get("fillOpacity", 0.2)), evenodd=True,
+                            **_stroke(style))
+            else:
+                canvas.path(path_data(parts), **_stroke(style))
         for xy, style in points:  # after the layer's lines, as one collection was
             for x, y in view.px(xy[:, 0], xy[:, 1]).tolist():
                 canvas.circle(x, y, float(style.get("radius", 4)), fill=str(style.get("fill", "#444444")), stroke=str(style.get("color", "#ffffff")),

@@ -7,10 +7,8 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-import pyogrio
-import pyogrio.errors
 
-from transcaspian.outputs.gdal import gdal_errors, publish, staging
+from transcaspian.outputs.gdal import gdal_errors, publish, staging, write_frame
 from transcaspian.values import FORMULA_STARTS, spreadsheet_text
 
 
@@ -53,7 +51,7 @@ def write_csv_layers(out: str | Path, frames: Mapping[str, gpd.GeoDataFrame]) ->
         for name, frame in frames.items():
             target = folder / f"{name}.csv"
             with gdal_errors(target):
-                pyogrio.write_dataframe(
+                write_frame(
                     spreadsheet_safe_frame(frame),
                     tmp / target.name,
                     layer=name,

@@ -6,11 +6,9 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import geopandas as gpd
-import pyogrio
-import pyogrio.errors
 
 from transcaspian.outputs.columns import geometry_type
-from transcaspian.outputs.gdal import gdal_errors, publish, staging
+from transcaspian.outputs.gdal import gdal_errors, publish, staging, write_frame
 from transcaspian.outputs.gpkg import layer_title
 
 
@@ -33,7 +31,7 @@ def write_fgb_layers(out: str | Path, frames: Mapping[str, gpd.GeoDataFrame], *,
             target = folder / f"{name}.fgb"
             title, description = layer_title(name, titles)
             with gdal_errors(target):
-                pyogrio.write_dataframe(
+                write_frame(
                     frame,
                     tmp / target.name,
                     layer=name,

@@ -8,12 +8,10 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-import pyogrio
-import pyogrio.errors
 
 from transcaspian.network.records import MODES, PLACE_KINDS, ROUTE_ACCURACIES, STATUSES
 from transcaspian.outputs.columns import EXTRA_TITLES, GPKG_GEOMETRY_COLUMN, GPKG_TIME, STYLES_TABLE, file_timestamp, geometry_type
-from transcaspian.outputs.gdal import gdal_config, gdal_errors, publish, staging
+from transcaspian.outputs.gdal import gdal_config, gdal_errors, publish, staging, write_frame
 from transcaspian.outputs.qml import LINE_KEYS, line_layer_qml, point_layer_qml
 
 
@@ -131,7 +129,7 @@ def write_gpkg(
         def write(frame: pd.DataFrame, name: str, **options: str) -> None:
             nonlocal created
             title, description = layer_title(name, titles)
-            pyogrio.write_dataframe(
+            write_frame(
                 frame,
                 staged,
                 layer=name,

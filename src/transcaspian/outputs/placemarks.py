@@ -10,12 +10,10 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
-import pyogrio
-import pyogrio.errors
 
 from transcaspian.outputs import kml
 from transcaspian.outputs.columns import geometry_type
-from transcaspian.outputs.gdal import gdal_errors, publish, staging
+from transcaspian.outputs.gdal import gdal_errors, publish, staging, write_frame
 from transcaspian.outputs.gpkg import layer_title
 from transcaspian.styles import PLACE_STYLES, line_style
 from transcaspian.values import FIELD_LABELS, LENGTH_NOTE, format_km, is_missing
@@ -137,7 +135,7 @@ def write_kml(path: str | Path, frames: Mapping[str, gpd.GeoDataFrame], *, title
         first = True
         for name, frame in frames.items():
             title, _ = layer_title(name, titles)
-            pyogrio.write_dataframe(
+            write_frame(
                 kml.protect_frame(kml_frame(name, frame, title)),
                 staged,
                 layer=name,

@@ -67,9 +67,7 @@ def test_map_command__unknown_tiles_is_a_usage_error(tmp_path):
 
 
 def test_static_images__one_drawing_gives_each_format_as_drawn_alone(payload):
-    """PNG and SVG are saved from one figure, only the legend swapped: the same bytes as two separate drawings."""
-    from transcaspian.web.staticmap import static_images
-
+    """PNG and SVG are made from one drawing, only the legend swapped: the same bytes as two separate drawings."""
     both = static_images(payload, ("png", "svg"))
     assert both == {"png": static_image(payload, fmt="png"), "svg": static_image(payload, fmt="svg")}
     assert static_images(payload, ("svg", "png")) == both  # the order of saving leaves no trace

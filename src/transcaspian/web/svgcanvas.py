@@ -15,6 +15,8 @@ a name from a user's file stays text.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import functools
 import re
 from collections.abc import Iterable, Sequence
@@ -38,14 +40,20 @@ def xml_text(text: object) -> str:
     return clean.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
+#: Temporary copies of the fonts when the package is not a folder (a zip): kept until exit.
+_COPIES = contextlib.ExitStack()
+atexit.register(_COPIES.close)
+
+
 @functools.lru_cache(maxsize=1)
 def font_files() -> tuple[str, ...]:
     """Paths of the shipped font faces (for the rasteriser)."""
     folder = files("transcaspian.data") / "fonts"
     paths = []
     for name in sorted(set(_FACES.values())):
-        with as_file(folder / name) as path:  # a real file for an installed package
-            paths.append(str(Path(path)))
+        resource = folder / name
+        path = resource if isinstance(resource, Path) else _COPIES.enter_context(as_file(resource))
+        paths.append(str(path))
     return tuple(paths)
 
 

@@ -11,7 +11,7 @@ import click
 from transcaspian.version import __version__
 
 #: Libraries whose version changes results or files.
-LIBRARIES = ("click", "folium", "geopandas", "numpy", "pandas", "pyarrow", "pyogrio", "pyproj", "shapely")
+LIBRARIES = ("click", "folium", "geopandas", "numpy", "pandas", "pillow", "pyarrow", "pyogrio", "pyproj", "resvg-py", "shapely")
 
 
 def versions() -> dict[str, str]:

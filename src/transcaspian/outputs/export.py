@@ -76,7 +76,6 @@ __all__ = [
     "sha256sums",
     "source_date",
     "write_exports",
-    "write_kml_export",
     "write_geojson_layers",
     "write_gpkg",
     "write_kml",
@@ -146,7 +145,7 @@ def export_format(measured: Measured, out: str | Path, fmt: str, layers: Sequenc
     return write_csv_layers(out, flat)
 
 
-def write_exports(out: str | Path, measured: Measured, *, date: datetime | None = None, kml: bool = True) -> list[Path]:
+def write_exports(out: str | Path, measured: Measured, *, date: datetime | None = None) -> list[Path]:
     """Write every GIS format, the data dictionary and ``metadata.json`` (``transcaspian build``).
 
     GeoJSON layers are written by the build itself (:func:`write_geojson_layers`);
@@ -164,9 +163,6 @@ def write_exports(out: str | Path, measured: Measured, *, date: datetime | None 
         Build date (see :func:`source_date`); the caller reads it before
         writing anything, so a bad ``SOURCE_DATE_EPOCH`` stops the build
         before a single file is written.
-    kml : bool
-        Also write the KML; ``transcaspian build`` writes it apart, in a
-        second process (:func:`write_kml_export`).
 
     Returns
     -------
@@ -182,14 +178,9 @@ def write_exports(out: str | Path, measured: Measured, *, date: datetime | None 
     tables[EVENTS_TABLE] = flat_table(events_frame(measured), EVENTS_TABLE)
     written = [write_gpkg(out / GPKG_NAME, flat, tables, titles=titles, date=date)]
     written += write_fgb_layers(out, flat, titles=titles)
-    if kml:
-        written.append(write_kml(out / KML_NAME, flat, titles=titles))
+    written.append(write_kml(out / KML_NAME, flat, titles=titles))
     written += write_csv_layers(out, flat)
     written.append(atomic_write(out / DICTIONARY_NAME, data_dictionary_text(flat, tables, titles)))
     written.append(atomic_write(out / METADATA_NAME, dumps_json(build_metadata(measured, frames, date=date, tables=tables))))
     return written
 
-
-def write_kml_export(out: str | Path, measured: Measured) -> Path:
-    """Write the build's KML (``transcaspian.kml``), as :func:`write_exports` does, and return its path."""
-    return write_kml(Path(out) / KML_NAME, flat_frames(measured.layer_frames()), titles=layer_titles(measured))

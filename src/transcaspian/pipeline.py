@@ -57,7 +57,7 @@ def run_build(
     # every other output: a second process (transcaspian.background), forked now,
     # imports folium and loads the basemap while this one measures, then writes
     # the maps while this one writes the rest.
-    with in_background(_write_maps_in_staging, prepare=_prepare_maps) as maps:
+    with in_background(write_maps, prepare=_prepare_maps) as maps:
         measured = check_measured(measure_geodata(directory), directory)
         with staged_build(out, force=force) as staging:
             try:
@@ -90,22 +90,6 @@ def _prepare_maps() -> None:
     staticmap.prepare()
 
 
-def _write_maps_in_staging(staging: Path, measured: Measured, *, offline: bool, lang: str, tiles: str | None) -> list[Path]:
-    """:func:`write_maps`, as :func:`run_build` runs it in a second process."""
-    return write_maps(staging, measured, offline=offline, lang=lang, tiles=tiles)
-
-
-def map_images(measured: Measured, *, lang: str = "en", memo: dict[tuple[str, ...], Any] | None = None) -> dict[str, bytes]:
-    """The combined map as a social card (``index.png``, 1200×630) and for print (``index.svg``).
-
-    ``memo`` is shared with :func:`~transcaspian.web.page.network_maps` (each
-    feature's geometry and popup, made once).
-    """
-    from transcaspian.web.staticmap import network_images
-
-    return network_images(measured, lang=lang, memo=memo)
-
-
 def write_maps(
     out: Path,
     measured: Measured,
@@ -118,10 +102,11 @@ def write_maps(
     combined map as a social card (index.png, 1200×630) and for print (index.svg)."""
     # folium is slow to import and only the maps need it (not `check`, not `export`).
     from transcaspian.web.render import DEFAULT_TILES, network_maps
+    from transcaspian.web.staticmap import network_images
 
-    memo: dict[tuple[str, ...], Any] = {}
+    memo: dict[tuple[str, ...], Any] = {}  # each feature's geometry and popup, made once for the pages and the images
     pages = network_maps(measured, offline=offline, lang=lang, tiles=tiles or DEFAULT_TILES, memo=memo)
-    drawn = map_images(measured, lang=lang, memo=memo)
+    drawn = network_images(measured, lang=lang, memo=memo)
     files: dict[str, str | bytes] = {**pages, **drawn}
     return [atomic_write(Path(out) / "maps" / name, data) for name, data in files.items()]
 

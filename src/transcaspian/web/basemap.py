@@ -69,7 +69,7 @@ def shipped_level(name: str) -> dict[str, Any]:
     if name not in DETAIL_LEVELS:
         return next(level for level in shipped_world()["levels"] if level["name"] == name)
     (level,) = _read(f"basemap-{name}.json.gz")["levels"]
-    return dict(level)
+    return level
 
 
 def decode_ring(ring: Sequence[int], quantum: float) -> np.ndarray:

@@ -296,7 +296,7 @@ def network_maps(
     Returns
     -------
     dict of str to str
-        ``index.html (all layers), ``<layer>.html`` for each network layer,
+        ``index.html`` (all layers), ``<layer>.html`` for each network layer,
         ``routes.html`` and ``places.html``, and ``embed.html``; online, also
         Leaflet's script and stylesheet, loaded when the CDN cannot be reached.
     """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -228,3 +228,21 @@ def flat_table(table: pd.DataFrame, name: str | None = None) -> pd.DataFrame:
 def geometry_type(frame: gpd.GeoDataFrame) -> str:
     types = sorted(set(frame.geometry.geom_type.dropna()))
     return types[0] if len(types) == 1 else ("Unknown" if types else "LineString")
+
+
+def rewrite_text_cells(frame: pd.DataFrame, rewrite: Callable[[str], str], needs: Callable[[str], object]) -> pd.DataFrame:
+    """``frame`` with ``rewrite`` applied to every text cell of the text columns where some cell ``needs`` it.
+
+    Other values (numbers, None, geometries) are left as they are. A copy
+    when a column changes, ``frame`` itself when none does: most columns hold
+    nothing to rewrite, and looking costs a tenth of rewriting them.
+    """
+    out = frame
+    for column in frame.columns:
+        series = frame[column]
+        if (series.dtype == object or pd.api.types.is_string_dtype(series.dtype)) and any(
+            isinstance(v, str) and needs(v) for v in series.tolist()
+        ):
+            out = frame.copy() if out is frame else out
+            out[column] = series.map(lambda v: rewrite(v) if isinstance(v, str) else v)
+    return out

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import geopandas as gpd
-import pandas as pd
 
+from transcaspian.outputs.columns import rewrite_text_cells
 from transcaspian.outputs.gdal import gdal_errors, publish, staging, write_frame
 from transcaspian.values import FORMULA_STARTS, spreadsheet_text
 
@@ -21,15 +21,7 @@ def spreadsheet_safe_frame(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     columns keep their type and their ``.csvt`` type. A copy when a cell
     changes, ``frame`` itself when none does.
     """
-    out = frame
-    geometry = frame.geometry.name
-    for column in frame.columns:
-        if column != geometry and (frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column].dtype)):
-            # Most columns hold no formula: looking costs a tenth of rewriting them (``frame`` is not copied then).
-            if any(isinstance(v, str) and v.startswith(FORMULA_STARTS) for v in frame[column].tolist()):
-                out = frame.copy() if out is frame else out
-                out[column] = out[column].map(lambda v: spreadsheet_text(v) if isinstance(v, str) else v)
-    return out
+    return rewrite_text_cells(frame, spreadsheet_text, lambda text: text.startswith(FORMULA_STARTS))
 
 
 def write_csv_layers(out: str | Path, frames: Mapping[str, gpd.GeoDataFrame]) -> list[Path]:

@@ -131,8 +131,9 @@ def _direct_arrays(frame: pd.DataFrame, geometry_type: str | None) -> tuple[Any,
     fields = [str(name) for name in frame.columns if name not in geometry_columns]
     data = []
     for name in fields:
-        values = frame[name].to_numpy()
-        if not isinstance(frame[name].dtype, np.dtype) or values.dtype.kind not in "biufO":
+        series = frame[name]
+        values = series.to_numpy()
+        if not isinstance(series.dtype, np.dtype) or values.dtype.kind not in "biufO":
             return None
         if values.dtype == object and pd.api.types.infer_dtype(values) == "datetime":
             return None

@@ -31,6 +31,7 @@ import pyogrio
 import pyogrio.errors
 
 from transcaspian.errors import OutputError
+from transcaspian.outputs.columns import rewrite_text_cells
 
 #: Escape character while LIBKML writes (private use: never markup, never CDATA-quoted):
 #: MARKER + "1" stands for "]]>", MARKER + "0" for MARKER itself.
@@ -63,14 +64,7 @@ def protect_text(value: Any) -> Any:
 
 def protect_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with :func:`protect_text` applied to every text cell (a copy; ``frame`` itself when no cell needs it)."""
-    out = frame
-    for column in frame.columns:
-        if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column].dtype):
-            # Most columns hold nothing to protect: looking costs a tenth of rewriting them.
-            if any(isinstance(v, str) and _TO_PROTECT.search(v) for v in frame[column].tolist()):
-                out = frame.copy() if out is frame else out
-                out[column] = out[column].map(protect_text)
-    return out
+    return rewrite_text_cells(frame, protect_text, _TO_PROTECT.search)
 
 
 def _decode(text: str, cdata_end: str) -> str:

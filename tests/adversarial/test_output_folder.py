@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hostile import CASPIAN, assert_ok, assert_one_line_error, cli, line_feature, write_geojson
@@ -251,14 +252,22 @@ def test_two_builds_are_byte_identical(tmp_path: Path, mini_geodata: Path):
     assert snapshot(tmp_path / "a") == snapshot(tmp_path / "b")
 
 
+def _start_build(mini_geodata: Path, out: Path, **popen: Any) -> subprocess.Popen[str]:
+    """``transcaspian build`` of the mini geodata into ``out``, running, its output captured."""
+    command = [sys.executable, "-m", "transcaspian", "build", "--geodata", str(mini_geodata), "--out", str(out)]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen)
+
+
+def _nothing_left(tmp_path: Path, out: Path) -> None:
+    """No staging folder or temporary, no output folder, and no process of the build (either of its two) is left."""
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    assert not out.exists()
+    assert _processes_mentioning(str(out)) == []
+
+
 def test_sigterm_mid_build_cleans_up_and_exits_143(tmp_path: Path, mini_geodata: Path):
     out = tmp_path / "out"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "transcaspian", "build", "--geodata", str(mini_geodata), "--out", str(out)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = _start_build(mini_geodata, out)
     # Wait until the build has started writing (its staging folder exists), then terminate it.
     deadline = 600  # polls, not a time limit on the code under test
     while deadline and proc.poll() is None and not any(p.name.startswith(".out.staging-") for p in tmp_path.iterdir()):
@@ -271,23 +280,14 @@ def test_sigterm_mid_build_cleans_up_and_exits_143(tmp_path: Path, mini_geodata:
     assert proc.returncode == 143, stderr
     assert "Traceback" not in stderr
     assert "terminated" in stderr
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
-    assert not out.exists()
-    # The build's second process (images and KML, transcaspian.background) went with it.
-    assert _processes_mentioning(str(out)) == []
+    _nothing_left(tmp_path, out)  # the build's second process (the maps, transcaspian.background) went with it
 
 
 @pytest.mark.parametrize("moment", ["measuring", "writing"])
 def test_ctrl_c_on_the_process_group_stops_both_processes_without_a_traceback(tmp_path: Path, mini_geodata: Path, moment: str):
     """Ctrl-C reaches every process of the terminal's group: the build's second process too (transcaspian.background)."""
     out = tmp_path / "out"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "transcaspian", "build", "--geodata", str(mini_geodata), "--out", str(out)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,  # its own process group, as a shell gives a command
-    )
+    proc = _start_build(mini_geodata, out, start_new_session=True)  # its own process group, as a shell gives a command
     polls = 600  # polls, not a time limit on the code under test
     while polls and proc.poll() is None:
         started = len(_processes_mentioning(str(out))) >= 2  # the second process is forked before measuring
@@ -302,9 +302,7 @@ def test_ctrl_c_on_the_process_group_stops_both_processes_without_a_traceback(tm
     _, stderr = proc.communicate()
     assert proc.returncode == 130, stderr
     assert "Traceback" not in stderr and stderr.count("\n") == 1, stderr
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
-    assert not out.exists()
-    assert _processes_mentioning(str(out)) == []
+    _nothing_left(tmp_path, out)
 
 
 def _processes_mentioning(text: str) -> list[int]:

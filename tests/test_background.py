@@ -175,7 +175,7 @@ def _pid_and_nothing() -> int:
 
 @needs_fork
 def test_in_background__start_does_not_wait_for_the_child_to_be_prepared():
-    """Megabytes of arguments (far past a pipe's 64 KiB) go while prepare() still runs: the child reads them meanwhile.
+    """Megabytes of arguments (far past a pipe's 64 KiB) are given while prepare() still runs.
 
     Were start() to wait for prepare(), this would never end: prepare waits for the gate that opens after start().
     """
@@ -220,18 +220,52 @@ def _stop_myself() -> None:
 
 
 @needs_fork
-def test_in_background__start_returns_while_the_arguments_are_written_and_cancel_ends_the_writing():
-    """Arguments are written by a thread, so start() returns even when the child does not read.
+def test_in_background__start_returns_at_once_even_when_the_child_never_reads():
+    """start() writes the arguments to the shared file and announces their size: it never waits for the child.
 
-    The child here stops itself (SIGSTOP) before reading 10 MB: the writing thread
-    blocks on the full pipe. Leaving the block kills the child (SIGTERM waits on a
-    stopped process, SIGKILL does not); the write then fails and the thread ends:
-    no process and no thread outlive the block.
+    The child here stops itself (SIGSTOP) before reading 10 MB. start() returns
+    all the same, with no thread left to finish a write; leaving the block kills
+    the child (SIGTERM waits on a stopped process, SIGKILL does not): nothing
+    outlives the block.
     """
     with pytest.raises(KeyboardInterrupt), in_background(len, prepare=_stop_myself) as pending:
         process = pending._process
-        pending.start(b"x" * 10_000_000)  # returns: the write goes on in a thread
-        assert threading.active_count() == 2
+        pending.start(b"x" * 10_000_000)
+        assert threading.active_count() == 1
         raise KeyboardInterrupt
     assert not process.is_alive() and process.exitcode == -9
     assert threading.active_count() == 1
+
+
+@needs_fork
+def test_in_background__arguments_of_every_size_arrive_whole():
+    sizes = [0, 1, 65_535, 65_536, 1_048_577, 20_000_003]
+    for size in sizes:
+        data = bytes(range(256)) * (size // 256) + bytes(size % 256)
+        with in_background(_digest) as pending:
+            pending.start(data)
+            assert pending.result() == (size, _sha256(data))
+
+
+def _digest(data: bytes) -> tuple[int, str]:
+    return len(data), _sha256(data)
+
+
+def _sha256(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def test_shared_file__reads_back_what_was_written_and_says_when_it_is_short():
+    from transcaspian.background import _SharedFile
+
+    shared = _SharedFile()
+    try:
+        assert shared.write(b"abc" * 100_000) == 300_000
+        assert shared.read(300_000) == b"abc" * 100_000
+        with pytest.raises(EOFError, match="after 300000 of 300001 bytes"):
+            shared.read(300_001)
+    finally:
+        shared.close()
+    shared.close()  # twice is harmless

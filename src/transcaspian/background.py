@@ -7,8 +7,11 @@ build then takes the longer of the two instead of their sum (issue 13).
 
 The second process is a fork, made before the work it is given exists: it
 starts with the parent's imported modules and can prepare (import folium,
-read the basemap) while the parent computes; the arguments then come through one pipe and the
-result goes back through another. Forking is only safe in a process running one
+read the basemap) while the parent computes. The arguments are then written,
+pickled, to an anonymous in-memory file both processes hold (one write, however
+large: through a pipe, a megabyte went 64 KiB at a time, each step waiting for
+the other process's busy interpreter), a pipe says they are there, and the
+result comes back through another pipe. Forking is only safe in a process running one
 thread (a lock held by another thread at the fork stays held in the child
 for ever), and only on Linux is it the documented default; anywhere else,
 and whenever the process runs threads (a notebook, a test runner with
@@ -19,8 +22,11 @@ for. The result is the same either way; only the time differs.
 from __future__ import annotations
 
 import multiprocessing
+import os
+import pickle
 import signal
 import sys
+import tempfile
 import threading
 import traceback
 from collections.abc import Callable, Iterator
@@ -52,16 +58,17 @@ class Pending(Generic[T]):
         self._process: Any = None
         self._send: Connection | None = None
         self._receive: Connection | None = None
-        self._sender: threading.Thread | None = None
+        self._arguments: _SharedFile | None = None
         self._done = False
         self._value: Any = None
         if fork:
             context = multiprocessing.get_context("fork")
+            self._arguments = _SharedFile()
             args_receive, args_send = context.Pipe(duplex=False)
             result_receive, result_send = context.Pipe(duplex=False)
             # With the fork start method neither function is pickled: the child has them already.
             parent_ends = (args_send, result_receive)
-            self._process = context.Process(target=_child, args=(prepare, function, args_receive, result_send, parent_ends), daemon=True)
+            self._process = context.Process(target=_child, args=(prepare, function, self._arguments, args_receive, result_send, parent_ends), daemon=True)
             # Ctrl-C and SIGTERM are held back across the fork: the child inherits the
             # parent's handlers (which raise), and one arriving before the child has
             # replaced them would print a traceback from the child.
@@ -90,13 +97,17 @@ class Pending(Generic[T]):
         if self._call is not None:
             raise RuntimeError("already started")
         self._call = (args, kwargs)
-        if self._send is not None:
-            # Pickled here, written by a thread: a pipe holds 64 KiB, and the child reads
-            # it while it prepares (importing holds its GIL), so a blocking write of a
-            # megabyte would keep this process waiting for the child's reader thread.
-            data = bytes(ForkingPickler.dumps((args, kwargs)))
-            self._sender = threading.Thread(target=_write_and_close, args=(self._send, data), daemon=True)
-            self._sender.start()
+        if self._send is not None and self._arguments is not None:
+            # Written whole to the shared file, then announced by their size: the pipe
+            # carries a few bytes, so this never waits for the child, busy or not.
+            size = self._arguments.write(ForkingPickler.dumps((args, kwargs)))
+            self._arguments.close()
+            try:
+                self._send.send(size)
+            except OSError:
+                pass  # the child is gone; result() says how
+            finally:
+                self._send.close()
 
     def result(self) -> T:
         """Wait for the function and return its value, or raise what it raised.
@@ -126,27 +137,22 @@ class Pending(Generic[T]):
             status, payload = self._receive.recv()
         except EOFError:
             self._process.join()
-            if self._sender is not None:
-                self._sender.join()
             name = getattr(self._function, "__name__", "the background part")
             raise OutputError(f"{name} stopped without a result (exit status {self._process.exitcode}); run the command again") from None
         finally:
             self._receive.close()
         self._process.join()
-        if self._sender is not None:
-            self._sender.join()  # the child has read everything, or is gone: the write has ended
         if status == "error":
             raise payload
         return payload
 
     def cancel(self) -> None:
         """Stop the second process if it still runs (on an error or an interrupt in the parent)."""
-        # The arguments' end belongs to the writing thread once it runs: it ends when the
-        # child is gone (the write fails), and closes that end itself.
-        ends = (self._receive,) if self._sender is not None else (self._send, self._receive)
-        for end in ends:
+        for end in (self._send, self._receive):
             if end is not None and not end.closed:
                 end.close()
+        if self._arguments is not None:
+            self._arguments.close()
         if self._process is not None and self._process.is_alive():
             self._process.terminate()
             # A library in the child may set its own SIGTERM handler; SIGKILL
@@ -155,12 +161,15 @@ class Pending(Generic[T]):
             if self._process.is_alive():
                 self._process.kill()
                 self._process.join()
-        if self._sender is not None:
-            self._sender.join()
 
 
 def _child(
-    prepare: Callable[[], object] | None, function: Callable[..., Any], receive: Connection, send: Connection, parent_ends: tuple[Connection, ...]
+    prepare: Callable[[], object] | None,
+    function: Callable[..., Any],
+    arguments: _SharedFile,
+    receive: Connection,
+    send: Connection,
+    parent_ends: tuple[Connection, ...],
 ) -> None:
     # Ctrl-C is the parent's to handle (it stops this process); SIGTERM, from the
     # parent's cancel(), ends this process at once, as it would any program.
@@ -171,20 +180,15 @@ def _child(
     # the parent closing its own is seen as EOF (no arguments will come).
     for end in parent_ends:
         end.close()
-    # The arguments are read while prepare() runs: a pipe holds 64 KiB, so a
-    # parent sending megabytes would otherwise wait until the child is ready.
-    arrived: dict[str, Any] = {}
-    reader = threading.Thread(target=_read_into, args=(receive, arrived), daemon=True)
-    reader.start()
     try:
         if prepare is not None:
             prepare()
-        reader.join()
-        if "error" in arrived:
-            raise arrived["error"]
-        if "call" not in arrived:  # EOF: the parent stopped before giving the arguments
+        try:
+            size = receive.recv()
+        except EOFError:  # the parent stopped before giving the arguments
             return
-        args, kwargs = arrived["call"]
+        args, kwargs = pickle.loads(arguments.read(size))
+        arguments.close()
         message: tuple[str, Any] = ("ok", function(*args, **kwargs))
     except BaseException as error:  # noqa: BLE001 - everything goes back to the parent, which decides
         message = ("error", _portable(error))
@@ -199,22 +203,42 @@ def _child(
         receive.close()
 
 
-def _write_and_close(connection: Connection, data: bytes) -> None:
-    try:
-        connection.send_bytes(data)
-    except OSError:
-        pass  # the child is gone (broken pipe); result() says how
-    finally:
-        connection.close()
+class _SharedFile:
+    """An anonymous file in memory, made before the fork so that both processes hold it.
 
+    The parent writes the pickled arguments once (:meth:`write`); the child
+    reads them from the start (:meth:`read`). Positional reads and writes: the
+    two processes share the file's offset. Gone when both have closed it.
+    """
 
-def _read_into(receive: Connection, arrived: dict[str, Any]) -> None:
-    try:
-        arrived["call"] = receive.recv()
-    except EOFError:
-        pass
-    except BaseException as error:  # noqa: BLE001 - re-raised by the child's main thread
-        arrived["error"] = error
+    def __init__(self) -> None:
+        try:
+            self._fd = os.memfd_create("transcaspian-arguments", os.MFD_CLOEXEC)
+        except (AttributeError, OSError):  # a kernel without memfd: an unlinked temporary file
+            self._fd = os.dup(tempfile.TemporaryFile().fileno())
+
+    def write(self, data: bytes | memoryview) -> int:
+        view = memoryview(data).cast("B")
+        done = 0
+        while done < len(view):
+            done += os.pwrite(self._fd, view[done:], done)
+        return done
+
+    def read(self, size: int) -> bytes:
+        parts = []
+        done = 0
+        while done < size:
+            part = os.pread(self._fd, size - done, done)
+            if not part:
+                raise EOFError(f"the arguments end after {done} of {size} bytes")
+            parts.append(part)
+            done += len(part)
+        return b"".join(parts)
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
 
 
 def _portable(error: BaseException) -> BaseException:

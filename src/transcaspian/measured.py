@@ -48,6 +48,25 @@ class Measured:
         frames["routes"] = self.routes
         return frames
 
+    def map_data(self) -> MapData:
+        """What the maps draw: everything but the network graph and the country index."""
+        return MapData(self.geodata, self.legs, self.routes, self.places, self.checks)
+
+
+@dataclass(frozen=True)
+class MapData:
+    """The part of a :class:`Measured` that the maps read (:mod:`transcaspian.web`).
+
+    A build gives this, not the whole, to the process that writes its maps:
+    the country index alone took that process 36 ms to load again, for nothing.
+    """
+
+    geodata: Geodata
+    legs: gpd.GeoDataFrame
+    routes: gpd.GeoDataFrame
+    places: gpd.GeoDataFrame
+    checks: CheckResult | None = None
+
 
 def measure_geodata(directory: PathLike | None = None) -> Measured:
     """Read, build, validate and measure a geodata set.

@@ -14,9 +14,9 @@ from transcaspian.background import in_background
 from transcaspian.claims.judge import CheckResult
 from transcaspian.errors import UsageError
 from transcaspian.files import atomic_write
-from transcaspian.measured import Measured, check_measured, measure_geodata
+from transcaspian.measured import MapData, Measured, check_measured, measure_geodata
 from transcaspian.network.records import PathLike
-from transcaspian.outputs.export import source_date, write_exports, write_geojson_layers
+from transcaspian.outputs.columns import source_date
 from transcaspian.outputs.folder import check_target, staged_build
 from transcaspian.report.markdown import checks_csv, report_markdown
 from transcaspian.report.network import places_markdown, status_markdown
@@ -58,10 +58,13 @@ def run_build(
     # imports folium and loads the basemap while this one measures, then writes
     # the maps while this one writes the rest.
     with in_background(write_maps, prepare=_prepare_maps) as maps:
+        # GDAL (pyogrio) and the writers load after the fork: only this process needs them.
+        from transcaspian.outputs.export import write_exports, write_geojson_layers
+
         measured = check_measured(measure_geodata(directory), directory)
         with staged_build(out, force=force) as staging:
             try:
-                maps.start(staging, measured, offline=offline, lang=lang, tiles=tiles)
+                maps.start(staging, measured.map_data(), offline=offline, lang=lang, tiles=tiles)
                 write_geojson_layers(staging, measured.layer_frames())
                 write_exports(staging, measured, date=date)
                 write_checks(staging, measured)
@@ -92,7 +95,7 @@ def _prepare_maps() -> None:
 
 def write_maps(
     out: Path,
-    measured: Measured,
+    measured: Measured | MapData,
     *,
     offline: bool = False,
     lang: str = "en",

@@ -70,6 +70,23 @@ def test_a_kml_that_loses_placemarks_fails_loudly(tmp_path: Path):
         kml_module.verify_kml(broken, {"only": 2})
 
 
+def test_a_kml_that_lost_a_whole_layer_names_it(tmp_path: Path):
+    path = tmp_path / "t.kml"
+    write_kml(path, {"first": frame(["a"]), "second": frame(["b", "c"])})
+    with pytest.raises(OutputError, match=r"layer 'third' has 0 placemarks \(GDAL reads 0\) after writing 4 features"):
+        kml_module.verify_kml(path, {"first": 1, "second": 2, "third": 4})
+
+
+@pytest.mark.parametrize("name", ["it's", "a; DROP TABLE b", "усть", "x' UNION SELECT 'y"])
+def test_gdal_counts_layers_whatever_their_names(tmp_path: Path, name: str):
+    # The counts come from one SQL query over every layer: the names are quoted, never spliced in.
+    path = tmp_path / "t.kml"
+    pyogrio.write_dataframe(frame(["a", "b"]), path, layer=name, driver="LIBKML")
+    pyogrio.write_dataframe(frame(["c"]), path, layer="plain", driver="LIBKML", append=True)
+    assert kml_module._gdal_counts(path, [name, "plain"]) == {name: 2, "plain": 1}
+    assert kml_module._gdal_counts(path, [name, "plain", "gone"]) == {name: 2, "plain": 1}
+
+
 @pytest.mark.parametrize("payload", OTHER_PAYLOADS)
 def test_other_hostile_text_survives_kml(tmp_path: Path, payload: str):
     path = tmp_path / "t.kml"

@@ -269,3 +269,34 @@ def test_shared_file__reads_back_what_was_written_and_says_when_it_is_short():
     finally:
         shared.close()
     shared.close()  # twice is harmless
+
+
+def _frozen_count() -> int:
+    import gc
+
+    return gc.get_freeze_count()
+
+
+@needs_fork
+def test_in_background__objects_are_frozen_for_the_fork_and_given_back_after():
+    """gc.freeze() before the fork (the gc module's advice); the parent's collector gets them back at the end."""
+    import gc
+
+    assert gc.get_freeze_count() == 0
+    with in_background(_frozen_count) as pending:
+        assert gc.get_freeze_count() > 0  # frozen here...
+        pending.start()
+        assert pending.result() > 0  # ...and in the second process
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(KeyboardInterrupt), in_background(_frozen_count):
+        raise KeyboardInterrupt
+    assert gc.get_freeze_count() == 0  # given back on the way out of an error too
+
+
+def test_in_background__without_a_fork_nothing_is_frozen():
+    import gc
+
+    with in_background(_frozen_count, fork=False) as pending:
+        pending.start()
+        assert pending.result() == 0
+    assert gc.get_freeze_count() == 0

@@ -1,5 +1,5 @@
 """Allow ``python -m transcaspian``."""
 
-from transcaspian.cli import main
+from transcaspian.cli import run
 
-main(prog_name="transcaspian")
+run()

@@ -141,7 +141,10 @@ def round_coords(coordinates: Any, ndigits: int = COORD_PRECISION) -> Any:
     [[49.123, 40.1, 12.346], [50.0, 41.0]]
     """
     if isinstance(coordinates, (list, tuple)):
-        return [round_coords(c, ndigits) for c in coordinates]
+        try:  # a position (numbers) in one comprehension: a call per number was half the GeoJSON writing
+            return [round(float(c), ndigits) for c in coordinates]
+        except TypeError:  # a list of positions, rings or parts
+            return [round_coords(c, ndigits) for c in coordinates]
     return round(float(coordinates), ndigits)
 
 

@@ -119,14 +119,14 @@ def _column_kind(name: str, series: pd.Series, table: str | None = None) -> str:
         # layer even where all its values are null.
         if field.type == "JSON text":
             return "json"
-        kind = _infer_kind(list(series))
-        if kind == "json" or (kind == "text" and field.type == "real" and any(not is_missing(v) for v in series)):
+        kind = _infer_kind(series.tolist())
+        if kind == "json" or (kind == "text" and field.type == "real" and not series.isna().all()):
             # Values the dictionary does not expect are written as they are.
             return kind
         return field.type
     kind = storage_type(series)
     # Object columns (text, nested values) are typed from their values.
-    return kind if kind in ("real", "boolean", "integer") else _infer_kind(list(series))
+    return kind if kind in ("real", "boolean", "integer") else _infer_kind(series.tolist())
 
 
 def _round_km(name: str, value: Any) -> Any:
@@ -145,7 +145,7 @@ def typed_column(name: str, series: pd.Series, table: str | None = None) -> pd.S
     column has the same type in every layer even where all values are null.
     """
     kind = _column_kind(name, series, table)
-    values = list(series)
+    values = series.tolist()  # a bulk copy: iterating an Arrow-backed column yields one value at a time
     if kind == "json":
         # round_lengths rounds the values of a ``*_km`` mapping to metres.
         return pd.Series([None if is_missing(v) else json_text(round_lengths({name: v})[name]) for v in values], dtype=object)

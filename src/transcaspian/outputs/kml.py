@@ -107,6 +107,42 @@ def restore_file(path: Path) -> None:
         path.write_text(restore_markers(text), encoding="utf-8", newline="")
 
 
+def join_documents(texts: list[str]) -> str:
+    """One KML document from single-layer ones that LIBKML wrote with the same Document options.
+
+    The result is what LIBKML writes when the layers are appended one by one
+    (checked byte for byte by the tests): the first document's head, every
+    document's Schema elements, then every Folder. Each document is cut where
+    nothing from the data can be yet: at its first ``<Schema`` or ``<Folder``
+    (the head and the schemas hold our names and escaped field names only) and
+    at its last ``</Document>``.
+
+    Raises
+    ------
+    ValueError
+        When a document is not laid out so (no Folder, or another head).
+    """
+    heads, schemas, folders, tails = [], [], [], []
+    for text in texts:
+        folder = _line_start(text, text.find("<Folder"))
+        schema = text.find("<Schema")
+        body = folder if schema < 0 else min(folder, _line_start(text, schema))
+        end = _line_start(text, text.rfind("</Document>"))
+        if not 0 < body <= folder < end:
+            raise ValueError("a single-layer KML without its Folder, or not inside one Document")
+        heads.append(text[:body])
+        schemas.append(text[body:folder])
+        folders.append(text[folder:end])
+        tails.append(text[end:])
+    if not texts or len(set(heads)) != 1 or len(set(tails)) != 1:
+        raise ValueError("single-layer KML documents with different heads")
+    return heads[0] + "".join(schemas) + "".join(folders) + tails[0]
+
+
+def _line_start(text: str, index: int) -> int:
+    return -1 if index < 0 else text.rfind("\n", 0, index) + 1
+
+
 def verify_kml(path: Path, expected: Mapping[str, int], *, shown_as: Path | None = None) -> None:
     """Read a KML back; raise unless each layer (Folder) has its expected number of placemarks.
 

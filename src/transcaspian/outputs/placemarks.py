@@ -130,21 +130,24 @@ def write_kml(path: str | Path, frames: Mapping[str, gpd.GeoDataFrame], *, title
         Name of the KML Document.
     """
     path = Path(path)
+    about = {"NAME": document, "DESCRIPTION": "Measured, source-checked lines across the Caspian; see metadata.json."}
     with staging(path.parent) as tmp, gdal_errors(path):
         staged = tmp / path.name
-        first = True
-        for name, frame in frames.items():
-            title, _ = layer_title(name, titles)
-            write_frame(
-                kml.protect_frame(kml_frame(name, frame, title)),
-                staged,
-                layer=name,
-                driver="LIBKML",
-                geometry_type=geometry_type(frame),
-                layer_options={"FOLDER": "YES"},
-                dataset_options={"NAME": document, "DESCRIPTION": "Measured, source-checked lines across the Caspian; see metadata.json."} if first else None,
-            )
-            first = False
+        ready = {name: kml.protect_frame(kml_frame(name, frame, layer_title(name, titles)[0])) for name, frame in frames.items()}
+        # Each layer in a file of its own, then joined: appending a layer makes LIBKML
+        # parse the whole file so far again (six layers took 100 ms, not 45).
+        parts = []
+        for i, (name, frame) in enumerate(ready.items()):
+            part = tmp / str(i) / path.name  # under the final name, as every GDAL write here
+            part.parent.mkdir()
+            write_frame(frame, part, layer=name, driver="LIBKML", geometry_type=geometry_type(frames[name]), layer_options={"FOLDER": "YES"}, dataset_options=about)
+            parts.append(part.read_text(encoding="utf-8"))
+        try:
+            staged.write_text(kml.join_documents(parts), encoding="utf-8", newline="")
+        except ValueError:  # not laid out as the LIBKML this was made with: let LIBKML append instead
+            staged.unlink(missing_ok=True)
+            for i, (name, frame) in enumerate(ready.items()):
+                write_frame(frame, staged, layer=name, driver="LIBKML", geometry_type=geometry_type(frames[name]), layer_options={"FOLDER": "YES"}, dataset_options=None if i else about)
         # LIBKML quotes text as CDATA without escaping "]]>": see outputs/kml.py.
         kml.restore_file(staged)
         kml.verify_kml(staged, {name: len(frame) for name, frame in frames.items()}, shown_as=path)

@@ -92,6 +92,21 @@ def test_offset_date_times_pickle_as_tomli_makes_them() -> None:
     assert pickle.loads(pickle.dumps(doc)) == doc
 
 
+def test_whatever_the_fast_parser_raises_tomli_decides(monkeypatch: pytest.MonkeyPatch) -> None:
+    import rtoml
+
+    class Panic(BaseException):  # how a panic in Rust code reaches Python: not an Exception
+        pass
+
+    def panic(text: str) -> dict[str, Any]:
+        raise Panic("explicit panic")
+
+    monkeypatch.setattr(rtoml, "loads", panic)
+    assert tomltext.loads("a = 1") == {"a": 1}
+    with pytest.raises(tomli.TOMLDecodeError):
+        tomltext.loads("a = = 1")
+
+
 def test_a_bad_file_raises_tomlis_error_with_line_and_column() -> None:
     with pytest.raises(tomli.TOMLDecodeError, match=r"line 2, column"):
         tomltext.loads("a = 1\nb = = 2\n")

@@ -41,6 +41,8 @@ def loads(text: str) -> dict[str, Any]:
         try:
             parsed: dict[str, Any] = rtoml.loads(text)
             return parsed
-        except rtoml.TomlParsingError:
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException:  # noqa: BLE001 - a refusal, or a panic in the Rust code (not an Exception): tomli decides
             pass  # tomli says why, in the words our messages quote (or reads a TOML 1.1 form)
     return tomli.loads(text)

@@ -300,3 +300,39 @@ def test_in_background__without_a_fork_nothing_is_frozen():
         pending.start()
         assert pending.result() == 0
     assert gc.get_freeze_count() == 0
+
+
+def _memory_files() -> int:
+    """How many of this process's descriptors are a shared arguments file."""
+    count = 0
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            count += "transcaspian-arguments" in os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+    return count
+
+
+@needs_fork
+@pytest.mark.parametrize("failure", [BlockingIOError(11, "fork: Resource temporarily unavailable"), KeyboardInterrupt()], ids=["fork fails", "Ctrl-C"])
+def test_in_background__a_fork_that_fails_leaves_nothing_frozen_or_open(monkeypatch, failure):
+    """A failed fork (EAGAIN) runs the function here instead; an interrupt at the fork stops it. Either way nothing is left."""
+    import gc
+    import multiprocessing.context
+
+    def refuse(process_obj):
+        raise failure
+
+    monkeypatch.setattr(multiprocessing.context.ForkProcess, "_Popen", staticmethod(refuse))
+    before = _memory_files()
+    if isinstance(failure, OSError):
+        with in_background(_prepared_and, prepare=_prepare) as pending:
+            assert not pending.forked
+            pending.start(4)
+            assert pending.result() == (os.getpid(), [os.getpid()], 8)
+        _PREPARED.clear()
+    else:
+        with pytest.raises(KeyboardInterrupt), in_background(_prepared_and):
+            pass
+    assert gc.get_freeze_count() == 0
+    assert _memory_files() == before

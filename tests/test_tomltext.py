@@ -1,45 +1,31 @@
-"""tomltext.loads gives exactly what tomli gives: the same document, or the same error."""
+"""TOML: tomli for any file a user gives; rtoml, faster, only for the package's own files, where it equals tomli."""
 
 from __future__ import annotations
 
 import datetime
 import math
-import pickle
+import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 import tomli
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from transcaspian import tomltext
-from transcaspian.network.loading import default_geodata
+from transcaspian.errors import DataError
+from transcaspian.network.loading import default_geodata, load_geodata, read_toml
 
 GEODATA = Path(str(default_geodata()))
+TEXTCHECK_DATA = Path(tomltext.__file__).parent / "textcheck" / "data"
+SHIPPED = sorted(GEODATA.rglob("*.toml")) + sorted(TEXTCHECK_DATA.glob("*.toml"))
 
 
-def _outcome(text: str) -> tuple[str, Any]:
-    """What a parser made of ``text``: ("ok", document with NaN made comparable) or ("error", type)."""
-    try:
-        return "ok", _comparable(tomltext.loads(text))
-    except (tomli.TOMLDecodeError, RecursionError) as error:
-        return "error", type(error)
-
-
-def _reference(text: str) -> tuple[str, Any]:
-    try:
-        return "ok", _comparable(tomli.loads(text))
-    except (tomli.TOMLDecodeError, RecursionError) as error:
-        return "error", type(error)
-
-
-def _comparable(value: Any) -> Any:
-    """The document with NaN as a marker (NaN != NaN) and each value's type kept, so 1 and 1.0 differ."""
+def _exact(value: Any) -> Any:
+    """The document with key order, value types and NaN made comparable (== on dicts ignores order, NaN != NaN)."""
     if isinstance(value, dict):
-        return {key: _comparable(item) for key, item in value.items()}
+        return ("table", [(key, _exact(item)) for key, item in value.items()])
     if isinstance(value, list):
-        return [_comparable(item) for item in value]
+        return ("array", [_exact(item) for item in value])
     if isinstance(value, float) and math.isnan(value):
         return ("nan", math.copysign(1.0, value))
     if isinstance(value, datetime.datetime):
@@ -47,52 +33,73 @@ def _comparable(value: Any) -> Any:
     return (type(value).__name__, value)
 
 
-@pytest.mark.parametrize("path", sorted(GEODATA.rglob("*.toml")), ids=lambda p: str(p.relative_to(GEODATA)))
-def test_every_curated_file_reads_as_tomli_reads_it(path: Path) -> None:
+def test_the_shipped_files_are_all_found():
+    names = {p.name for p in SHIPPED}
+    assert {"routes.toml", "claims.toml", "btc_pipeline.toml", "middle_corridor.toml", "gazetteer.toml", "patterns.toml"} <= names
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name if p.parent == TEXTCHECK_DATA else str(p.relative_to(GEODATA)))
+def test_every_shipped_file_reads_as_tomli_reads_it_keys_in_order_types_and_all(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
-    assert _outcome(text) == _reference(text)
+    assert _exact(tomltext.loads_shipped(text)) == _exact(tomli.loads(text))
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "\ufeffa = 1",  # a byte-order mark: the Rust parser skips it, TOML (and tomli) refuse it
-        "a = 1e400",  # tomli reads infinity; the Rust parser refuses
-        "a = nan\nb = -nan\nc = +inf",
-        "a = 1\na = 2",
-        "[a]\n[[a]]",
-        'a = "x\x01y"',
-        "a = 1\rb = 2",
-        "a = 99999999999999999999",
-        "a = {\n b = 1,\n}",  # TOML 1.1
-        'a = "\\e"',
-        "a = 12:30",
-        "a = 1979-05-27",
-        "a = 1979-05-27T07:32:00.999999",
-        "a = 1979-05-27T07:32:00Z",
-        "a = 1979-05-27T07:32:00+05:30",
-        "a = 1979-05-27 07:32Z",
-        'url = "https://example.org:8080/x"\nn = 1',
-        "a = " + "[" * 20_000 + "]" * 20_000,
-        "a = " + "{b=" * 3_000 + "1" + "}" * 3_000,
-        "",
-        "# only a comment",
-        '"" = 1',
-        "ключ = 1",
-    ],
-)
-def test_edge_cases_read_as_tomli_reads_them(text: str) -> None:
-    assert _outcome(text) == _reference(text)
+# Where rtoml and tomli part (found by a fuzzer over the shipped files): none may reach a user's file.
+DIVERGING = {
+    "a line break after = in an inline table": "a = {b=\n1}\n",
+    "a comment inside an inline table": "a = {b= # c\n1}\n",
+    "a table defined after its sub-table": "[a.b]\nx = 1\n[c]\n[a]\ny = 2\n",
+    "CRLF in a multi-line string": 'a = """x\r\ny"""\n',
+    "a byte-order mark": "\ufeffa = 1\n",
+}
 
 
-def test_offset_date_times_pickle_as_tomli_makes_them() -> None:
-    # The measured data goes to the map-writing process pickled: an rtoml time zone would not survive.
-    doc = tomltext.loads("when = 2024-05-01T10:00:00+04:00\n")
-    assert doc["when"].tzinfo == datetime.timezone(datetime.timedelta(hours=4))
-    assert pickle.loads(pickle.dumps(doc)) == doc
+@pytest.mark.parametrize("text", DIVERGING.values(), ids=DIVERGING.keys())
+def test_a_users_file_reads_exactly_as_tomli_reads_it(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "mine.toml"
+    path.write_bytes(text.encode("utf-8"))
+    try:
+        expected: Any = _exact(tomli.loads(path.read_text(encoding="utf-8")))
+    except tomli.TOMLDecodeError as error:
+        with pytest.raises(DataError, match="is not valid TOML") as info:
+            read_toml(path, "mine.toml")
+        assert str(error) in str(info.value)
+        return
+    assert _exact(read_toml(path, "mine.toml")) == expected
 
 
-def test_whatever_the_fast_parser_raises_tomli_decides(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_user_geodata_folder_is_parsed_by_tomli_the_shipped_one_by_rtoml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import rtoml
+
+    calls: list[int] = []
+    real = rtoml.loads
+
+    def counted(text: str) -> dict[str, Any]:
+        calls.append(len(text))
+        return real(text)
+
+    monkeypatch.setattr(rtoml, "loads", counted)
+    mine = tmp_path / "geodata"
+    shutil.copytree(GEODATA, mine)
+    assert load_geodata(mine) == load_geodata(None)  # the same data, whichever parser
+    shipped_calls = len(calls)
+    calls.clear()
+    load_geodata(mine)
+    assert calls == [] and shipped_calls >= 5
+
+
+def test_a_line_break_after_equals_in_a_users_geodata_is_refused_as_before(tmp_path: Path) -> None:
+    mine = tmp_path / "geodata"
+    shutil.copytree(GEODATA, mine)
+    fiber = mine / "layers" / "fiber.toml"
+    text = fiber.read_text(encoding="utf-8")
+    assert "{ date = " in text
+    fiber.write_text(text.replace("{ date = ", "{ date =\n ", 1), encoding="utf-8")
+    with pytest.raises(DataError, match=r"layers/fiber.toml: is not valid TOML \(Invalid value"):
+        load_geodata(mine)
+
+
+def test_should_rtoml_fail_on_a_shipped_file_tomli_decides(monkeypatch: pytest.MonkeyPatch) -> None:
     import rtoml
 
     class Panic(BaseException):  # how a panic in Rust code reaches Python: not an Exception
@@ -102,34 +109,6 @@ def test_whatever_the_fast_parser_raises_tomli_decides(monkeypatch: pytest.Monke
         raise Panic("explicit panic")
 
     monkeypatch.setattr(rtoml, "loads", panic)
-    assert tomltext.loads("a = 1") == {"a": 1}
-    with pytest.raises(tomli.TOMLDecodeError):
-        tomltext.loads("a = = 1")
-
-
-def test_a_bad_file_raises_tomlis_error_with_line_and_column() -> None:
-    with pytest.raises(tomli.TOMLDecodeError, match=r"line 2, column"):
-        tomltext.loads("a = 1\nb = = 2\n")
-
-
-_KEYS = st.one_of(st.from_regex(r"[A-Za-z0-9_-]{1,8}", fullmatch=True), st.text(max_size=6).map(lambda s: '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'))
-_SCALARS = st.one_of(
-    st.integers(min_value=-(2**70), max_value=2**70).map(str),
-    st.floats(allow_nan=True, allow_infinity=True).map(repr),  # inf, -inf, nan are TOML too
-    st.text(max_size=12).map(lambda s: '"' + s + '"'),  # raw: control characters, quotes and backslashes left in
-    st.text(max_size=12).map(lambda s: "'" + s + "'"),
-    st.sampled_from(["true", "false", "1979-05-27", "07:32:00", "1979-05-27T07:32:00", "1979-05-27T07:32:00Z", "0x1F", "0o17", "0b101", "1_000", "+1.5e3"]),
-)
-_VALUES = st.recursive(_SCALARS, lambda inner: st.lists(inner, max_size=4).map(lambda xs: "[" + ", ".join(xs) + "]"), max_leaves=10)
-_LINES = st.one_of(
-    st.tuples(_KEYS, _VALUES).map(lambda kv: f"{kv[0]} = {kv[1]}"),
-    _KEYS.map(lambda k: f"[{k}]"),
-    _KEYS.map(lambda k: f"[[{k}]]"),
-    st.text(max_size=20),  # anything at all
-)
-
-
-@settings(max_examples=400, deadline=None)
-@given(st.lists(_LINES, max_size=8).map("\n".join))
-def test_any_text_reads_as_tomli_reads_it(text: str) -> None:
-    assert _outcome(text) == _reference(text)
+    assert tomltext.loads_shipped("a = 1") == {"a": 1}
+    with pytest.raises(tomli.TOMLDecodeError, match=r"line 1, column"):
+        tomltext.loads_shipped("a = = 1")

@@ -15,8 +15,9 @@ result comes back through another pipe. Forking is only safe in a process runnin
 thread (a lock held by another thread at the fork stays held in the child
 for ever), and only on Linux is it the documented default; anywhere else,
 and whenever the process runs threads (a notebook, a test runner with
-threads), the function runs in the calling process when its result is asked
-for. The result is the same either way; only the time differs.
+threads), and when the fork itself fails (no memory, no processes left), the
+function runs in the calling process when its result is asked for. The
+result is the same either way; only the time differs.
 """
 
 from __future__ import annotations
@@ -64,32 +65,50 @@ class Pending(Generic[T]):
         self._value: Any = None
         self._froze = False
         if fork:
-            context = multiprocessing.get_context("fork")
-            self._arguments = _SharedFile()
-            args_receive, args_send = context.Pipe(duplex=False)
-            result_receive, result_send = context.Pipe(duplex=False)
-            # With the fork start method neither function is pickled: the child has them already.
-            parent_ends = (args_send, result_receive)
-            self._process = context.Process(target=_child, args=(prepare, function, self._arguments, args_receive, result_send, parent_ends), daemon=True)
-            # Ctrl-C and SIGTERM are held back across the fork: the child inherits the
-            # parent's handlers (which raise), and one arriving before the child has
-            # replaced them would print a traceback from the child.
-            held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
-            # Every object alive now (the imported libraries: a million or so) leaves the
-            # garbage collector's view in both processes, as the gc module advises before
-            # a fork: its full collections scanned them again and again, a tenth of a
-            # second of a build. in_background() gives them back to this process at the end.
-            self._froze = gc.get_freeze_count() == 0
-            if self._froze:
-                gc.freeze()
             try:
-                self._process.start()
-            finally:
-                signal.pthread_sigmask(signal.SIG_SETMASK, held)
+                self._fork(prepare, function)
+            except OSError:
+                # No fork or no memory file here (EAGAIN, ENOMEM, a sandbox): the function
+                # runs in this process when its result is asked for, as on other systems.
+                self._release()
+            except BaseException:  # Ctrl-C delivered as the signals are let through again
+                self._release()
+                raise
+
+    def _fork(self, prepare: Callable[[], object] | None, function: Callable[..., T]) -> None:
+        context = multiprocessing.get_context("fork")
+        self._arguments = _SharedFile()
+        args_receive, args_send = context.Pipe(duplex=False)
+        result_receive, result_send = context.Pipe(duplex=False)
+        self._send, self._receive = args_send, result_receive
+        # With the fork start method neither function is pickled: the child has them already.
+        self._process = context.Process(
+            target=_child, args=(prepare, function, self._arguments, args_receive, result_send, (args_send, result_receive)), daemon=True
+        )
+        # Ctrl-C and SIGTERM are held back across the fork: the child inherits the
+        # parent's handlers (which raise), and one arriving before the child has
+        # replaced them would print a traceback from the child.
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+        # Every object alive now (the imported libraries: a million or so) leaves the
+        # garbage collector's view in both processes, as the gc module advises before
+        # a fork: its full collections scanned them again and again, a tenth of a
+        # second of a build. in_background() gives them back to this process at the end.
+        self._froze = gc.get_freeze_count() == 0
+        if self._froze:
+            gc.freeze()
+        try:
+            self._process.start()
+        finally:
             # The child holds the other copies: EOF on either end then means the other side is gone.
             args_receive.close()
             result_send.close()
-            self._send, self._receive = args_send, result_receive
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+    def _release(self) -> None:
+        """Undo a fork that failed or was interrupted: no child left, nothing held, nothing frozen."""
+        self.cancel()
+        self.thaw()
+        self._process = self._send = self._receive = self._arguments = None
 
     @property
     def forked(self) -> bool:
@@ -99,7 +118,7 @@ class Pending(Generic[T]):
     def start(self, *args: Any, **kwargs: Any) -> None:
         """Give the function its arguments; in a second process it starts at once.
 
-        The arguments are pickled through a pipe (the second process was
+        The arguments are pickled to a file both processes hold (the second process was
         forked before they existed), so they should be data: frames, dicts,
         paths. Without a second process nothing runs until :meth:`result`.
         """
@@ -156,7 +175,10 @@ class Pending(Generic[T]):
         return payload
 
     def thaw(self) -> None:
-        """Give the objects frozen at the fork back to this process's garbage collector."""
+        """Give the objects frozen at the fork back to this process's garbage collector.
+
+        (:func:`gc.unfreeze` thaws whatever is frozen: only done when nothing was frozen before the fork.)
+        """
         if self._froze:
             gc.unfreeze()
             self._froze = False
@@ -202,8 +224,10 @@ def _child(
             size = receive.recv()
         except EOFError:  # the parent stopped before giving the arguments
             return
-        args, kwargs = pickle.loads(arguments.read(size))
-        arguments.close()
+        data = arguments.read(size)
+        arguments.close()  # the memory file goes now, not after the call
+        args, kwargs = pickle.loads(data)
+        del data
         message: tuple[str, Any] = ("ok", function(*args, **kwargs))
     except BaseException as error:  # noqa: BLE001 - everything goes back to the parent, which decides
         message = ("error", _portable(error))
@@ -239,16 +263,16 @@ class _SharedFile:
             done += os.pwrite(self._fd, view[done:], done)
         return done
 
-    def read(self, size: int) -> bytes:
-        parts = []
+    def read(self, size: int) -> bytearray:
+        data = bytearray(size)  # read in place: a read of more than 2 GiB comes in pieces, and joining them would copy
+        view = memoryview(data)
         done = 0
         while done < size:
-            part = os.pread(self._fd, size - done, done)
-            if not part:
+            got = os.preadv(self._fd, [view[done:]], done)
+            if got == 0:
                 raise EOFError(f"the arguments end after {done} of {size} bytes")
-            parts.append(part)
-            done += len(part)
-        return b"".join(parts)
+            done += got
+        return data
 
     def close(self) -> None:
         if self._fd >= 0:
@@ -306,5 +330,7 @@ def in_background(function: Callable[..., T], *, prepare: Callable[[], object] |
     try:
         yield pending
     finally:
-        pending.cancel()
-        pending.thaw()
+        try:
+            pending.cancel()
+        finally:
+            pending.thaw()

@@ -313,7 +313,7 @@ def parse_claims(doc: Mapping[str, Any], label: str, ctx: ClaimContext) -> Regis
     return Register(tuple(claims), sources, label)
 
 
-def read_claims(path: PathLike, ctx: ClaimContext, label: str | None = None) -> Register:
+def read_claims(path: PathLike, ctx: ClaimContext, label: str | None = None, *, shipped: bool = False) -> Register:
     """Read and validate a claims file.
 
     Parameters
@@ -324,6 +324,9 @@ def read_claims(path: PathLike, ctx: ClaimContext, label: str | None = None) -> 
         What subjects and sources may be named.
     label : str, optional
         Name used in errors; the path when omitted.
+    shipped : bool
+        The file is the package's own ``claims.toml`` (parsed faster, see
+        :func:`transcaspian.network.loading.read_toml`).
 
     Raises
     ------
@@ -335,7 +338,7 @@ def read_claims(path: PathLike, ctx: ClaimContext, label: str | None = None) -> 
     label = label or str(path)
     if not node.is_file():
         raise DataError("no such claims file; check the path", file=label)
-    doc = read_toml(node, label)
+    doc = read_toml(node, label, shipped=shipped)
     if not doc.get("claim"):
         # An empty file would check nothing and pass: say so instead of exiting 0.
         raise DataError("holds no [[claim]] records; add the published figures to check", file=label)
@@ -359,5 +362,5 @@ def load_curated_claims(directory: PathLike | None, ctx: ClaimContext) -> Regist
     node = root / CLAIMS_FILE
     if not node.is_file():
         return Register((), dict(ctx.sources), CLAIMS_FILE)
-    return read_claims(node, ctx, CLAIMS_FILE)
+    return read_claims(node, ctx, CLAIMS_FILE, shipped=directory is None)
 

@@ -115,7 +115,7 @@ def name_pattern(name: str) -> str:
 
 
 def _read(extra: str | Path | None) -> list[dict[str, Any]]:
-    docs = [tomltext.loads(resources.files("transcaspian.textcheck").joinpath("data").joinpath("gazetteer.toml").read_text(encoding="utf-8"))]
+    docs = [tomltext.loads_shipped(resources.files("transcaspian.textcheck").joinpath("data").joinpath("gazetteer.toml").read_text(encoding="utf-8"))]
     if extra is not None:
         try:
             docs.append(tomltext.loads(Path(extra).read_text(encoding="utf-8")))

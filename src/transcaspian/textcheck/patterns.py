@@ -178,7 +178,7 @@ def compile_patterns(doc: Mapping[str, Any]) -> Patterns:
 
 def _shipped_doc() -> dict[str, Any]:
     text = resources.files("transcaspian.textcheck").joinpath("data").joinpath("patterns.toml").read_text(encoding="utf-8")
-    return tomltext.loads(text)
+    return tomltext.loads_shipped(text)
 
 
 @lru_cache(maxsize=1)

@@ -80,3 +80,21 @@ def test_page_basemap__sizes_within_budgets():
 def test_page_basemap__deterministic():
     a = json.dumps(basemap.page_basemap(REGION, "en"), sort_keys=True)
     assert a == json.dumps(basemap.page_basemap(REGION, "en"), sort_keys=True)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.integers(-10_000, 10_000), min_size=1, max_size=30).map(lambda v: v + v[:1] if len(v) % 2 else v), max_size=20))
+def test_shell_bounds__every_rings_bounds_in_one_pass_equal_decoding_each(rings):
+    low, high = basemap._shell_bounds(rings)
+    assert low.shape == high.shape == (len(rings), 2)
+    for ring, lo, hi in zip(rings, low, high):
+        xy = np.cumsum(np.asarray(ring, dtype=np.int64).reshape(-1, 2), axis=0)
+        assert lo.tolist() == xy.min(axis=0).tolist() and hi.tolist() == xy.max(axis=0).tolist()
+
+
+def test_shell_bounds__a_ring_of_broken_pairs_is_an_error_not_a_shifted_answer():
+    import pytest
+
+    for rings in ([[1, 2], []], [[1, 2, 3], [4, 5]]):
+        with pytest.raises(ValueError, match="whole pairs"):
+            basemap._shell_bounds(rings)

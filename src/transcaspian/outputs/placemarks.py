@@ -134,20 +134,26 @@ def write_kml(path: str | Path, frames: Mapping[str, gpd.GeoDataFrame], *, title
     with staging(path.parent) as tmp, gdal_errors(path):
         staged = tmp / path.name
         ready = {name: kml.protect_frame(kml_frame(name, frame, layer_title(name, titles)[0])) for name, frame in frames.items()}
+
+        def write_layer(target: Path, name: str, document_options: dict[str, str] | None) -> None:
+            write_frame(
+                ready[name], target, layer=name, driver="LIBKML", geometry_type=geometry_type(frames[name]), layer_options={"FOLDER": "YES"}, dataset_options=document_options
+            )
+
         # Each layer in a file of its own, then joined: appending a layer makes LIBKML
         # parse the whole file so far again (six layers took 100 ms, not 45).
         parts = []
-        for i, (name, frame) in enumerate(ready.items()):
+        for i, name in enumerate(ready):
             part = tmp / str(i) / path.name  # under the final name, as every GDAL write here
             part.parent.mkdir()
-            write_frame(frame, part, layer=name, driver="LIBKML", geometry_type=geometry_type(frames[name]), layer_options={"FOLDER": "YES"}, dataset_options=about)
+            write_layer(part, name, about)
             parts.append(part.read_text(encoding="utf-8"))
         try:
             staged.write_text(kml.join_documents(parts), encoding="utf-8", newline="")
         except ValueError:  # not laid out as the LIBKML this was made with: let LIBKML append instead
             staged.unlink(missing_ok=True)
-            for i, (name, frame) in enumerate(ready.items()):
-                write_frame(frame, staged, layer=name, driver="LIBKML", geometry_type=geometry_type(frames[name]), layer_options={"FOLDER": "YES"}, dataset_options=None if i else about)
+            for i, name in enumerate(ready):
+                write_layer(staged, name, None if i else about)
         # LIBKML quotes text as CDATA without escaping "]]>": see outputs/kml.py.
         kml.restore_file(staged)
         kml.verify_kml(staged, {name: len(frame) for name, frame in frames.items()}, shown_as=path)
